@@ -59,6 +59,14 @@ export interface RegionStoreOptions {
   readonly?: boolean;
 }
 
+function parseHeader(h: Buffer): { dim: number; dtype: RegionDtype; label: string } {
+  return {
+    dim: h.readUInt32LE(12),
+    dtype: h.readUInt32LE(16) === 1 ? 'fp16' : 'int8',
+    label: h.toString('utf8', 20, 20 + LABEL_BYTES).replace(/\0+$/, ''),
+  };
+}
+
 export class RegionStore {
   readonly dim: number;
   readonly dtype: RegionDtype;
@@ -89,6 +97,20 @@ export class RegionStore {
   /** Opens (creating when missing) the store at `file`; a torn last record is removed. */
   static open(file: string, options: RegionStoreOptions): RegionStore {
     return new RegionStore(file, options);
+  }
+
+  /** The settings a store file was written with, or undefined when there is no such file. */
+  static readSettings(file: string): { dim: number; dtype: RegionDtype; label: string } | undefined {
+    if (!existsSync(file)) return undefined;
+    const fd = openSync(file, 'r');
+    try {
+      const h = Buffer.alloc(HEADER_BYTES);
+      const n = readSync(fd, h, 0, HEADER_BYTES, 0);
+      if (n < HEADER_BYTES || h.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${file} is not a visualref region store`);
+      return parseHeader(h);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Number of images with regions. */
@@ -150,12 +172,13 @@ export class RegionStore {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     const total = RECORD_HEADER_BYTES + entry.payloadBytes + 4;
-    const buf = Buffer.allocUnsafe(total);
+    // A fresh (unpooled) buffer starts its own ArrayBuffer, so fp16 values can be viewed in place.
+    const buf = Buffer.from(new ArrayBuffer(total));
     readSync(this.fd, buf, 0, total, entry.offset);
     if (crc32(buf.subarray(0, total - 4)) !== buf.readUInt32LE(total - 4)) {
       throw new Error(`region store ${this.file}: record of image ${id} at byte ${entry.offset} is corrupt (CRC mismatch)`);
     }
-    return this.decodePayload(buf.subarray(RECORD_HEADER_BYTES, total - 4), entry.count);
+    return this.decodePayload(buf, RECORD_HEADER_BYTES, entry.count);
   }
 
   /** Rewrites the file with only the live records (atomically: temporary file, then rename). */
@@ -225,9 +248,7 @@ export class RegionStore {
     if (n < HEADER_BYTES || h.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${this.file} is not a visualref region store`);
     const version = h.readUInt32LE(8);
     if (version !== VERSION) throw new Error(`${this.file}: region store version ${version} is not supported (expected ${VERSION})`);
-    const dim = h.readUInt32LE(12);
-    const dtype = h.readUInt32LE(16) === 1 ? 'fp16' : 'int8';
-    const label = h.toString('utf8', 20, 20 + LABEL_BYTES).replace(/\0+$/, '');
+    const { dim, dtype, label } = parseHeader(h);
     if (dim !== this.dim || dtype !== this.dtype || label !== this.label) {
       throw new Error(
         `${this.file} holds ${label} regions of dim ${dim} (${dtype}), not ${this.label} regions of dim ${this.dim} (${this.dtype}): ` +
@@ -345,23 +366,23 @@ export class RegionStore {
     return buf;
   }
 
-  private decodePayload(payload: Buffer, count: number): RegionMatrix {
+  private decodePayload(buf: Buffer, start: number, count: number): RegionMatrix {
     const boxes: Box[] = [];
     const sources: RegionSourceTag[] = [];
-    let p = 0;
+    let p = start;
     for (let i = 0; i < count; i++, p += BOX_BYTES) {
-      boxes.push({ x: payload.readFloatLE(p), y: payload.readFloatLE(p + 4), w: payload.readFloatLE(p + 8), h: payload.readFloatLE(p + 12) });
-      sources.push(SOURCES[payload.readUInt8(p + 16)] ?? 'window');
+      boxes.push({ x: buf.readFloatLE(p), y: buf.readFloatLE(p + 4), w: buf.readFloatLE(p + 8), h: buf.readFloatLE(p + 12) });
+      sources.push(SOURCES[buf.readUInt8(p + 16)] ?? 'window');
     }
     const n = count * this.dim;
     const vectors = new Float32Array(n);
     if (this.dtype === 'fp16') {
-      const halves = new Uint16Array(payload.buffer.slice(payload.byteOffset + p, payload.byteOffset + p + n * 2));
+      const halves = new Uint16Array(buf.buffer, buf.byteOffset + p, n); // p is even: 16 + 20 × count
       for (let i = 0; i < n; i++) vectors[i] = halfTable[halves[i]];
     } else {
-      const scales = new Float32Array(payload.buffer.slice(payload.byteOffset + p, payload.byteOffset + p + count * 4));
-      p += count * 4;
-      const q = new Int8Array(payload.buffer, payload.byteOffset + p, n);
+      const scales = new Float32Array(count);
+      for (let r = 0; r < count; r++, p += 4) scales[r] = buf.readFloatLE(p);
+      const q = new Int8Array(buf.buffer, buf.byteOffset + p, n);
       for (let r = 0; r < count; r++) {
         const s = scales[r];
         for (let i = 0; i < this.dim; i++) vectors[r * this.dim + i] = q[r * this.dim + i] * s;
