@@ -17,20 +17,18 @@ export interface SessionOptions {
 
 const warned = new Set<ExecutionProvider>();
 
-function sessionOptions(provider: ExecutionProvider, options: SessionOptions, quietErrors: boolean): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: [provider],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: options.threads ?? 0,
-    // A provider that fails to start logs native errors; the fallback warning says it instead.
-    logSeverityLevel: quietErrors ? 4 : 2,
-  };
+// ONNX Runtime's native log repeats, in red and at length, what its exceptions already say (a
+// missing CUDA library, no WebGPU adapter); the exceptions are reported instead.
+ort.env.logLevel = 'fatal';
+
+function sessionOptions(provider: ExecutionProvider, options: SessionOptions): ort.InferenceSession.SessionOptions {
+  return { executionProviders: [provider], graphOptimizationLevel: 'all', intraOpNumThreads: options.threads ?? 0, logSeverityLevel: 4 };
 }
 
 export async function openSession(file: string, provider: ExecutionProvider, options: SessionOptions = {}): Promise<OpenedSession> {
   if (provider !== 'cpu') {
     try {
-      return { session: await ort.InferenceSession.create(file, sessionOptions(provider, options, true)), provider };
+      return { session: await ort.InferenceSession.create(file, sessionOptions(provider, options)), provider };
     } catch (err) {
       if (!warned.has(provider)) {
         warned.add(provider);
@@ -40,7 +38,7 @@ export async function openSession(file: string, provider: ExecutionProvider, opt
     }
   }
   try {
-    return { session: await ort.InferenceSession.create(file, sessionOptions('cpu', options, false)), provider: 'cpu' };
+    return { session: await ort.InferenceSession.create(file, sessionOptions('cpu', options)), provider: 'cpu' };
   } catch (err) {
     throw new Error(`cannot load the ONNX model ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
