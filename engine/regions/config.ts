@@ -26,6 +26,7 @@ export const regionsConfigSchema = z.object({
     merge: z.boolean(),
     plusWindows: z.array(windowLevel),
   }),
+  tokens: z.object({ embed: z.enum(['crops', 'direct']) }),
   store: z.object({ dtype: z.enum(['fp16', 'int8']) }),
   rerank: z.object({
     topN: z.number().int().min(1).max(100_000),

@@ -31,7 +31,7 @@ export interface RegionAddStats {
   encodeMs: number;
 }
 
-/** How token-source regions are embedded: the tokens themselves when they live in the embedding space. */
+/** How token-source regions are embedded: the tokens themselves (direct) or crops of their cells. */
 type TokenMode = { direct: true; skipFirst: boolean } | { direct: false };
 
 const CROP_BATCH = 64;
@@ -45,7 +45,7 @@ function normalised(v: Float32Array): Float32Array {
 
 /** "proposer:1a2b3c": the source plus a digest of the settings that shape its regions. */
 function storeLabel(config: RegionsConfig, tokenSide?: number): string {
-  const shape = config.source === 'windows' ? config.windows : config.source === 'proposer' ? config.proposer : { side: tokenSide };
+  const shape = config.source === 'windows' ? config.windows : config.source === 'proposer' ? config.proposer : { side: tokenSide, ...config.tokens };
   return `${config.source}:${createHash('sha1').update(JSON.stringify(shape)).digest('hex').slice(0, 6)}`;
 }
 
@@ -72,14 +72,14 @@ export class RegionIndexer {
       if (!probe.tokens) throw new Error(`model ${encoder.info.model} gives no token output (last_hidden_state)`);
       const grid = tokenGrid(probe.tokens.count);
       proposer = new TokenCellProposer(preprocess, grid.side);
-      if (probe.tokens.dim === encoder.info.dim) {
+      if (config.tokens.embed === 'direct') {
+        if (probe.tokens.dim !== encoder.info.dim) {
+          throw new Error(`regions: tokens.embed is "direct" but ${encoder.info.model}'s tokens have ${probe.tokens.dim} values, its embeddings ${encoder.info.dim}`);
+        }
         tokenMode = { direct: true, skipFirst: grid.skipFirst };
       } else {
         tokenMode = { direct: false };
-        log.info(
-          `regions: ${encoder.info.model} exposes no projected token output (token width ${probe.tokens.dim}, embedding dim ${encoder.info.dim}); ` +
-            `its ${grid.side}×${grid.side} token cells are embedded as crops`,
-        );
+        log.info(`regions: ${encoder.info.model}'s ${grid.side}×${grid.side} token cells are embedded as crops (its graph exposes no projected token output)`);
       }
       label = storeLabel(config, grid.side);
     } else {
