@@ -72,3 +72,17 @@ test('tokens: the model’s 7 × 7 patch cells map back to the original image th
   assert.deepEqual(indexer.store.get(3)!.map((r) => r.box), cells);
   indexer.close();
 });
+
+test('marks: a crop mark is the embedding of the box cut from the original, a caption mark the text embedding; both gives two', async () => {
+  const { buildMarks } = await import('../engine/regions/marks.ts');
+  const disc = scene.objects[0].box;
+  const inputs = [{ id: 'r1', relevant: true, image: scene.image, box: disc, caption: 'a red circle' }];
+  const [crop] = await buildMarks(inputs, 'crop', encoders);
+  const [expected] = await encoders.image.encodePixels([await prepareForModel(scene.image, encoders.image.preprocess, disc)]);
+  assert.deepEqual(Array.from(crop.vector), Array.from(expected.embedding));
+  const [caption] = await buildMarks(inputs, 'caption', encoders);
+  assert.deepEqual(Array.from(caption.vector), Array.from((await encoders.text.encodeTexts(['a red circle']))[0]));
+  const both = await buildMarks(inputs, 'both', encoders);
+  assert.deepEqual(both.map((m) => m.id), ['r1', 'r1']);
+  await assert.rejects(buildMarks([{ id: 'x', relevant: false, caption: 'no box' }], 'crop', encoders), /image and the box/);
+});

@@ -68,3 +68,37 @@ test('λ and μ weigh the relevant and irrelevant terms; without marks the globa
   assert.deepEqual(rerankByRegions(two, [], { lambda: 1, mu: 0.5, regionsOf }).map((x) => x.id), [2, 1]);
   assert.throws(() => rerankByRegions(two, [{ id: 'bad', vector: v(1, 0, 0), relevant: true }, ...marks], { lambda: 1, mu: 1, regionsOf }), /mark/);
 });
+
+test('a search turn re-ranks only the top-N of the vector search and returns k results with their explanations', async () => {
+  const { searchWithRegions, matchesForResult } = await import('../engine/regions/region-search.ts');
+  // Global scores: image 1 0.5, image 2 0.6, image 3 0.7 (as above), image 4 0.2 with a region that matches m1 and m2 perfectly.
+  const globals = new Map([
+    [1, 0.5],
+    [2, 0.6],
+    [3, 0.7],
+    [4, 0.2],
+  ]);
+  const regions = new Map([
+    [1, { count: 2, boxes: [box(0), box(20)], sources: ['proposer' as const, 'proposer' as const], vectors: v(1, 0, 0, 1) }],
+    [2, { count: 1, boxes: [box(40)], sources: ['proposer' as const], vectors: v(0.6, 0.8) }],
+    [3, { count: 1, boxes: [box(60)], sources: ['proposer' as const], vectors: v(0.8, 0.6) }],
+    [4, { count: 2, boxes: [box(0), box(20)], sources: ['proposer' as const, 'proposer' as const], vectors: v(1, 0, 0, 1) }],
+  ]);
+  const sources = {
+    search: (_q: Float32Array, k: number) => [...globals].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score).slice(0, k),
+    regionsOf: (id: number) => regions.get(id),
+  };
+  const three = searchWithRegions(sources, v(1, 0), marks, { k: 2, topN: 3, lambda: 1, mu: 0.5 });
+  assert.deepEqual(three.map((r) => r.id), [1, 3], 'image 4 is outside the top 3 and stays out');
+  const all = searchWithRegions(sources, v(1, 0), marks, { k: 2, topN: 4, lambda: 1, mu: 0.5 });
+  assert.deepEqual(all.map((r) => r.id), [1, 3]);
+  assert.ok(Math.abs(all[0].score - 1.1) < 1e-6);
+  const four = searchWithRegions(sources, v(1, 0), marks.slice(0, 2), { k: 4, topN: 4, lambda: 1, mu: 0.5 });
+  // Relevant marks only: image 1 = 0.5 + 1 = 1.5, image 3 = 0.7 + 0.7 = 1.4, image 2 = 0.6 + 0.7 = 1.3, image 4 = 0.2 + 1 = 1.2.
+  assert.deepEqual(four.map((r) => r.id), [1, 3, 2, 4]);
+  assert.ok(Math.abs(four[3].score - 1.2) < 1e-6);
+  assert.deepEqual(matchesForResult(four[0]), [
+    { mark: 'm1', box: box(0), score: 1 },
+    { mark: 'm2', box: box(20), score: 1 },
+  ]);
+});
