@@ -23,6 +23,7 @@ export const regionsConfigSchema = z.object({
     maxArea: z.number().gt(0).max(1),
     dedupeIoU: z.number().min(0).max(1),
     areaWeight: z.number().min(0).max(2),
+    fillWeight: z.number().min(0).max(4),
     merge: z.boolean(),
     plusWindows: z.array(windowLevel),
   }),

@@ -2,8 +2,8 @@
 // then selective-search style grouping of adjacent segments (colour, size and fill similarity), so
 // that an object split into several segments (stripes, dots, shading) is also proposed whole. Every
 // segment and every merge is a candidate; candidates are ranked by how much their colours differ
-// from their surroundings (objects stand out from the background), mildly favouring larger boxes,
-// de-duplicated, and the best
+// from their surroundings (objects stand out from the background) and how compact they are (objects
+// fill their box; waves, cracks and grain do not), mildly favouring larger boxes, de-duplicated, and the best
 // `maxBoxes` are returned in the original image's pixels.
 import type { Box, RegionProposal, RegionProposer, RgbImage } from '../types.ts';
 import { downscaleToMaxSide } from './downscale.ts';
@@ -25,6 +25,8 @@ export interface SegmentProposerOptions {
   dedupeIoU: number;
   /** Rank = contrast × (area fraction)^areaWeight: above 0 favours larger boxes over small high-contrast bits. */
   areaWeight: number;
+  /** Rank is also × fill^fillWeight (fill = segment pixels / box pixels), favouring compact regions. */
+  fillWeight: number;
   /** Group adjacent segments hierarchically (selective search) and propose the groups too. */
   merge: boolean;
 }
@@ -45,6 +47,8 @@ interface Group {
 interface Candidate {
   box: Box;
   contrast: number;
+  /** Segment pixels / box pixels: compact objects fill their box, thin background structures do not. */
+  fill: number;
 }
 
 function intersection(a: Float32Array, b: Float32Array): number {
@@ -116,6 +120,7 @@ function candidates(image: RgbImage, seg: Segmentation, merge: boolean): Candida
   const toCandidate = (g: Group): Candidate => ({
     box: { x: g.x0, y: g.y0, w: g.x1 - g.x0 + 1, h: g.y1 - g.y0 + 1 },
     contrast: contrast(groups, g),
+    fill: g.size / ((g.x1 - g.x0 + 1) * (g.y1 - g.y0 + 1)),
   });
   const out = groups.map(toCandidate);
   if (!merge) return out;
@@ -175,7 +180,7 @@ export function proposeSegmentBoxes(image: RgbImage, options: SegmentProposerOpt
       const f = (c.box.w * c.box.h) / area;
       return f >= options.minArea && f <= options.maxArea;
     })
-    .map((c) => ({ box: c.box, rank: c.contrast * ((c.box.w * c.box.h) / area) ** options.areaWeight }))
+    .map((c) => ({ box: c.box, rank: c.contrast * ((c.box.w * c.box.h) / area) ** options.areaWeight * c.fill ** options.fillWeight }))
     .sort((a, b) => b.rank - a.rank);
   const fx = image.width / small.width;
   const fy = image.height / small.height;
