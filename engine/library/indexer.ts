@@ -82,9 +82,9 @@ async function prepareFile(item: WorkItem, runtime: ModelRuntime, maxPixels: num
   if (item.previous && item.previous.hash === hash) return { kind: 'unchanged', item };
   if (bytes.length === 0) return { kind: 'bad', item, hash, reason: 'empty file (0 bytes)' };
   try {
-    const image = await runtime.decode(bytes, { maxPixels });
-    const pixels = await runtime.prepare(image);
-    return { kind: 'ok', item, hash, pixels, width: image.width, height: image.height };
+    const size = await runtime.imageSize(bytes, { maxPixels });
+    const pixels = await runtime.prepare(bytes, undefined, { maxPixels });
+    return { kind: 'ok', item, hash, pixels, width: size.width, height: size.height };
   } catch (err) {
     return { kind: 'bad', item, hash, reason: errorMessage(err).replace(/^image buffer \(\d+ bytes\): /, '') };
   }

@@ -160,7 +160,7 @@ export class Library {
 
   async loadImage(id: number): Promise<RgbImage> {
     const runtime = await this.runtime();
-    return runtime.decode(await readFile(this.imagePath(id)));
+    return runtime.decode(await readFile(this.imagePath(id)), { maxPixels: this.indexConfig.indexer.maxPixels });
   }
 
   async encodeText(text: string): Promise<Float32Array> {
@@ -176,9 +176,8 @@ export class Library {
       const stored = this.vector(source.id);
       if (stored) return stored;
     }
-    const image =
-      source instanceof Uint8Array ? await runtime.decode(source) : 'id' in source ? await this.loadImage(source.id) : source;
-    const [vector] = await runtime.encodeImages([await runtime.prepare(image, box)]);
+    const input = source instanceof Uint8Array ? Buffer.from(source.buffer, source.byteOffset, source.byteLength) : 'id' in source ? await readFile(this.imagePath(source.id)) : source;
+    const [vector] = await runtime.encodeImages([await runtime.prepare(input, box, { maxPixels: this.indexConfig.indexer.maxPixels })]);
     return vector;
   }
 

@@ -1,16 +1,18 @@
 // The model as the library uses it: decoding, resizing to the model's input and both encoders, loaded
 // together. The one place that knows the encoders' module layout.
 import type { Box, EncoderInfo, ExecutionProvider, RgbImage } from '../types.ts';
-import { decodeImage } from '../images/decode.ts';
+import { decodeImage, readImageSize } from '../images/decode.ts';
 import { prepareForModel } from '../images/prepare.ts';
 import { loadEncoders } from '../encoders/load-encoders.ts';
 
 export interface ModelRuntime {
   readonly info: EncoderInfo;
   /** Decodes encoded image bytes (EXIF-rotated RGB); throws ImageDecodeError for bad files. */
-  decode(bytes: Uint8Array, options?: { maxPixels?: number }): Promise<RgbImage>;
-  /** Crops `box` (when given) and resizes to the model's input. */
-  prepare(image: RgbImage, box?: Box): Promise<RgbImage>;
+  decode(bytes: Buffer, options?: { maxPixels?: number }): Promise<RgbImage>;
+  /** Width and height (EXIF-rotated) from the header; throws for bad files and decompression bombs. */
+  imageSize(bytes: Buffer, options?: { maxPixels?: number }): Promise<{ width: number; height: number }>;
+  /** The model's input pixels of an image (encoded bytes or decoded pixels), or of a box of it. */
+  prepare(source: Buffer | RgbImage, box?: Box, options?: { maxPixels?: number }): Promise<RgbImage>;
   /** L2-normalised embeddings of prepared images. */
   encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
   encodeTexts(texts: string[]): Promise<Float32Array[]>;
@@ -22,8 +24,9 @@ export async function loadModelRuntime(model: string, provider: ExecutionProvide
   const { image, text } = encoders;
   return {
     info: image.info,
-    decode: (bytes, options) => decodeImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options),
-    prepare: async (img, box) => prepareForModel(img, image.preprocess, box),
+    decode: (bytes, options) => decodeImage(bytes, options),
+    imageSize: (bytes, options) => readImageSize(bytes, options),
+    prepare: (source, box, options) => prepareForModel(source, image.preprocess, box, options),
     encodeImages: async (batch) => (await image.encodePixels(batch)).map((e) => e.embedding),
     encodeTexts: (texts) => text.encodeTexts(texts),
     dispose: async () => {
