@@ -1,6 +1,6 @@
 // Approximate nearest-neighbour index over hnswlib (cosine space). Labels are image ids; removal marks
 // the element deleted and later additions reuse its slot; capacity grows on demand.
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 import type { SearchHit } from '../types.ts';
 import type { HnswParams } from './config.ts';
@@ -9,6 +9,23 @@ import { replaceFileAtomically } from './atomic-file.ts';
 
 const { HierarchicalNSW } = hnswlib;
 type Hnsw = InstanceType<typeof HierarchicalNSW>;
+
+/**
+ * The vector size recorded in an hnswlib file header (label_offset - offset_data, in floats).
+ * hnswlib itself trusts the caller's dimension, so a mismatch must be caught before loading.
+ */
+function savedDimension(file: string): number {
+  const header = Buffer.alloc(48);
+  const fd = openSync(file, 'r');
+  try {
+    if (readSync(fd, header, 0, 48, 0) < 48) throw new Error(`${file} is too short to be an HNSW index`);
+  } finally {
+    closeSync(fd);
+  }
+  const labelOffset = Number(header.readBigUInt64LE(32));
+  const dataOffset = Number(header.readBigUInt64LE(40));
+  return (labelOffset - dataOffset) / 4;
+}
 
 export class HnswIndex implements PersistentIndex {
   readonly kind = 'hnsw';
@@ -25,10 +42,9 @@ export class HnswIndex implements PersistentIndex {
   ) {
     this.hnsw = new HierarchicalNSW('cosine', dim);
     if (load) {
+      const saved = savedDimension(file);
+      if (saved !== dim) throw new Error(`index ${file} holds ${saved}-d vectors, expected ${dim}`);
       this.hnsw.readIndexSync(file, true);
-      if (this.hnsw.getNumDimensions() !== dim) {
-        throw new Error(`index ${file} holds ${this.hnsw.getNumDimensions()}-d vectors, expected ${dim}`);
-      }
       for (const id of this.hnsw.getIdsList()) {
         if (this.isLiveInGraph(id)) this.live.add(id);
         else this.removed.add(id);
