@@ -1,18 +1,19 @@
 // Where libraries live on disk and how image paths are resolved under a library's root.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { writeFileAtomically } from '../index/atomic-file.ts';
+import { loadRegistry } from '../models/registry.ts';
 
 /** `$VISUALREF_DATA`, or `~/.visualref`. */
 export function defaultDataDir(): string {
   return process.env.VISUALREF_DATA || join(homedir(), '.visualref');
 }
 
-/** True when `ref` names a model folder rather than a registry entry. */
+/** True when `ref` names a model folder rather than a registry entry (registry names win). */
 export function isModelPath(ref: string): boolean {
-  return ref.includes('/') || ref.includes('\\') || ref.startsWith('.') || (existsSync(ref) && statSync(ref).isDirectory());
+  return !Object.hasOwn(loadRegistry().models, ref);
 }
 
 /**
