@@ -104,6 +104,7 @@ export class FlatIndex implements PersistentIndex {
   }
 
   search(query: Float32Array, k: number, options: { filter?: (id: number) => boolean } = {}): SearchHit[] {
+    if (k <= 0) return [];
     const q = normalised(query);
     const { dim, vectors } = this;
     // Keep the best k in a small sorted array: k is tiny next to the collection.

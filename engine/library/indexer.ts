@@ -106,6 +106,7 @@ export async function indexFolder(library: Library, options: IndexRunOptions): P
   const release = acquireWriteLock(library.lockFile);
   try {
     library.setRoot(root);
+    rememberModel(library.dataDir, library.model);
     const progress: IndexProgress = { phase: 'scan', total: 0, done: 0, indexed: 0, skipped: 0, filesPerSecond: 0, etaSeconds: null };
     options.onProgress?.({ ...progress });
 
@@ -233,7 +234,6 @@ export async function indexFolder(library: Library, options: IndexRunOptions): P
     // Let files still being decoded finish before returning (their results are dropped).
     await Promise.all(pending);
     library.saveIndex();
-    rememberModel(library.dataDir, library.model);
     report.seconds = (performance.now() - started) / 1000;
     progress.phase = 'done';
     options.onProgress?.({ ...progress });
