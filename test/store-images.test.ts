@@ -31,9 +31,10 @@ test('ids are never reused or shifted; rewriting a path keeps its id', (t) => {
   const d = store.write(indexed('d.jpg', [0, 0, 1]));
   assert.equal(d, 4, 'the id of a deleted row is not given again');
   assert.equal(store.write(indexed('a.jpg', [0, 0, 1])), a, 'a changed file keeps its id');
+  assert.equal(store.write(indexed('e.jpg', [0, 0, 1])), 5, 'rewriting a row does not use up an id');
   assert.deepEqual(Array.from(store.vector(a)!), [0, 0, 1]);
-  assert.deepEqual(store.counts(), { indexed: 3, skipped: 0 });
-  assert.deepEqual(store.list().map((r) => r.relPath), ['a.jpg', 'b.jpg', 'd.jpg']);
+  assert.deepEqual(store.counts(), { indexed: 4, skipped: 0 });
+  assert.deepEqual(store.list().map((r) => r.relPath), ['a.jpg', 'b.jpg', 'd.jpg', 'e.jpg']);
 });
 
 test('vectors round-trip exactly and sequence numbers tell what was written after a point', (t) => {

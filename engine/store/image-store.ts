@@ -110,11 +110,13 @@ export class ImageStore {
       vectorsAfter: db.prepare("SELECT id, vector FROM images WHERE status = 'indexed' AND vector_seq > ?"),
       maxSeq: db.prepare('SELECT coalesce(max(vector_seq), 0) FROM images').pluck(),
       counts: db.prepare('SELECT status, count(*) AS n FROM images GROUP BY status'),
-      upsert: db.prepare(`INSERT INTO images (rel_path, size, mtime_ms, hash, width, height, status, reason, vector, vector_seq, updated_at)
+      // UPDATE first, INSERT when no row has the path: an INSERT … ON CONFLICT would consume an
+      // AUTOINCREMENT value even when it updates, leaving gaps in the ids.
+      update: db.prepare(`UPDATE images SET size = @size, mtime_ms = @mtimeMs, hash = @hash, width = @width, height = @height,
+          status = @status, reason = @reason, vector = @vector, vector_seq = @seq, updated_at = @now
+        WHERE rel_path = @relPath RETURNING id`).pluck(),
+      insert: db.prepare(`INSERT INTO images (rel_path, size, mtime_ms, hash, width, height, status, reason, vector, vector_seq, updated_at)
         VALUES (@relPath, @size, @mtimeMs, @hash, @width, @height, @status, @reason, @vector, @seq, @now)
-        ON CONFLICT(rel_path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, hash = excluded.hash,
-          width = excluded.width, height = excluded.height, status = excluded.status, reason = excluded.reason,
-          vector = excluded.vector, vector_seq = excluded.vector_seq, updated_at = excluded.updated_at
         RETURNING id`).pluck(),
       touch: db.prepare('UPDATE images SET size = ?, mtime_ms = ?, updated_at = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM images WHERE id = ?'),
@@ -186,14 +188,14 @@ export class ImageStore {
     return counts;
   }
 
-  /** Inserts or replaces the row of `write.relPath` (keeping its id); returns the id. */
+  /** Inserts or replaces the row of `write.relPath` (keeping its id); returns the id. Call inside a transaction. */
   write(write: ImageWrite): number {
     const indexed = write.status === 'indexed';
     if (indexed && write.vector.length !== this.dim()) {
       throw new Error(`vector of length ${write.vector.length} for ${write.relPath}, library is ${this.dim()}-d`);
     }
     const seq = indexed ? ++this.seq : 0;
-    const id = this.statements.upsert.get({
+    const row = {
       relPath: write.relPath,
       size: write.size,
       mtimeMs: write.mtimeMs,
@@ -205,7 +207,8 @@ export class ImageStore {
       vector: indexed ? vectorToBlob(write.vector) : null,
       seq,
       now: Date.now(),
-    }) as number;
+    };
+    const id = (this.statements.update.get(row) ?? this.statements.insert.get(row)) as number;
     if (indexed) this.setMeta('vector_seq', String(this.seq));
     return id;
   }
