@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Library } from '../engine/library/library.ts';
 import { indexFolder } from '../engine/library/indexer.ts';
@@ -201,4 +201,44 @@ test('the exact index can be chosen by configuration', async (t) => {
   assert.equal(library.index.kind, 'flat');
   assert.ok(library.indexFile.endsWith('index.flat'));
   assert.equal(library.search(library.vector(3)!, 1)[0].id, 3);
+});
+
+test('a file removed between the scan and its decoding is skipped, then forgotten', async (t) => {
+  const dir = tempDir(t);
+  const images = join(dir, 'images');
+  await writeImages(images, 4);
+  const library = await openLibrary(join(dir, 'data'));
+  t.after(() => library.close());
+  const report = await indexFolder(library, {
+    folder: images,
+    // The first 'index' progress comes after the scan and before any file is read.
+    onProgress: (p) => {
+      if (p.phase === 'index' && p.done === 0) unlinkSync(join(images, 'img001.jpg'));
+    },
+  });
+  assert.deepEqual(report.skippedFiles, [{ path: 'img001.jpg', reason: 'file removed during indexing' }]);
+  assert.equal(library.status().images, 3);
+  const next = await indexFolder(library, { folder: images });
+  assert.equal(next.removed, 1);
+  assert.deepEqual(library.status().skippedFiles, []);
+});
+
+const asRoot = process.getuid?.() === 0;
+test('files and folders without read permission are reported', { skip: asRoot && 'running as root, who can read anything (dangling symlinks cover unreadable entries)' }, async (t) => {
+  const dir = tempDir(t);
+  const images = join(dir, 'images');
+  await writeImages(images, 2);
+  await writeImages(join(images, 'locked'), 1);
+  chmodSync(join(images, 'img001.jpg'), 0o000);
+  chmodSync(join(images, 'locked'), 0o000);
+  const library = await openLibrary(join(dir, 'data'));
+  try {
+    const report = await indexFolder(library, { folder: images });
+    assert.deepEqual(report.skippedFiles, [{ path: 'img001.jpg', reason: 'permission denied' }]);
+    assert.deepEqual(report.unreadableFolders, [{ path: 'locked', reason: 'permission denied' }]);
+    assert.equal(library.status().images, 1);
+  } finally {
+    await library.close();
+    chmodSync(join(images, 'locked'), 0o755); // so that the temporary folder can be removed
+  }
 });
