@@ -53,30 +53,43 @@ export function combineRocchio(q: Float32Array, vectors: FeedbackVectors, w: Roc
   return normalize(weightedSum(parts, weights));
 }
 
+/** eq. 1: w_i = softmax(cos(q, v_i) / tau) over the first k candidates (given in rank order). */
+export function extendedRocchioWeights(
+  q: Float32Array,
+  rankedCandidates: readonly Float32Array[],
+  options: { tau: number; k: number },
+): number[] {
+  const top = rankedCandidates.slice(0, options.k);
+  if (top.length === 0) throw new Error('extended Rocchio needs at least one candidate');
+  const qn = normalize(q);
+  return softmax(
+    top.map((v) => cosine(qn, v)),
+    options.tau,
+  );
+}
+
 /**
- * eq. 1 and the positive/negative vectors of extended Rocchio: w_i = softmax(cos(q, v_i) / tau) over
- * the first k candidates (the caller passes them in rank order), p = norm(sum w_i v_i),
- * n = norm(sum (1 - w_i) v_i), the hard negatives of the top-K.
+ * The vectors of extended Rocchio for given eq. 1 weights: p = norm(sum w_i v_i) and the hard
+ * negatives n = norm(sum (1 - w_i) v_i). Vectors are used as given (the caller normalises or centres).
  */
+export function softmaxFeedbackVectors(vectors: readonly Float32Array[], weights: readonly number[]): FeedbackVectors & { p: Float32Array } {
+  const p = normalize(weightedSum(vectors, weights));
+  const negativeSum = weightedSum(
+    vectors,
+    weights.map((w) => 1 - w),
+  );
+  return { p, n: l2norm(negativeSum) > NEGLIGIBLE ? normalize(negativeSum) : null };
+}
+
+/** eq. 1 and the positive/negative vectors of extended Rocchio over the top-k of a ranking. */
 export function extendedRocchioVectors(
   q: Float32Array,
   rankedCandidates: readonly Float32Array[],
   options: { tau: number; k: number },
 ): ExtendedRocchioVectors {
-  const top = rankedCandidates.slice(0, options.k).map(normalize);
-  if (top.length === 0) throw new Error('extended Rocchio needs at least one candidate');
-  const qn = normalize(q);
-  const weights = softmax(
-    top.map((v) => cosine(qn, v)),
-    options.tau,
-  );
-  const p = normalize(weightedSum(top, weights));
-  const negativeSum = weightedSum(
-    top,
-    weights.map((w) => 1 - w),
-  );
-  const n = l2norm(negativeSum) > NEGLIGIBLE ? normalize(negativeSum) : null;
-  return { p, n, weights };
+  const weights = extendedRocchioWeights(q, rankedCandidates, options);
+  const top = rankedCandidates.slice(0, weights.length).map(normalize);
+  return { ...softmaxFeedbackVectors(top, weights), weights };
 }
 
 /** Extended Rocchio (eq. 1 + eq. 2) over the top-k of a ranking. */
