@@ -134,10 +134,22 @@ test('per-modality mode keeps a text query and an image query, weighted by their
       ['image', 0.181818],
     ],
   );
+  assert.ok(Math.abs(r.state.otherWeight! - 0.2 / 0.9) < 1e-9);
   // Next turn the image side starts from its previous query: norm(0.8*(0,1,0) - 0.2*(1,0,0)) = (-0.242536, 0.970143, 0)
+  // side weights: text 0.8 * 1 = 0.8; image 0.8 * (0.2/0.9) + 0.2 = 0.377778 -> fusion 0.679245 / 0.320755
   const next = composeFeedback(r.state, { judged: { positive: [], negative: [item('8', 'image', 1, 0, 0)] } }, options({ modalityMode: 'per-modality' }));
   assertClose(next.state.vector, [0.992278, 0, 0.124035]);
   assertClose(next.state.other!, [-0.242536, 0.970143, 0]);
+  assertClose(
+    next.scoring.map((s) => s.weight),
+    [0.679245, 0.320755],
+  );
+  // A turn with no image-side feedback keeps the image side's share: 0.8 * 0.472222 / 0.8.
+  const quiet = composeFeedback(next.state, {}, options({ modalityMode: 'per-modality' }));
+  assertClose(
+    quiet.scoring.map((s) => s.weight),
+    [0.679245, 0.320755],
+  );
 });
 
 test('fuse initial query averages the original query back in', () => {

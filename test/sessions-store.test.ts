@@ -47,7 +47,7 @@ test('a session survives closing and reopening the database, turn by turn', (t) 
       { id: 7, score: 0.95, rank: 1 },
       { id: 9, score: 0.7, rank: 2 },
     ],
-    state: { vector: v(0.6, 0.8, 0), modality: 'text', other: v(0, 0, 1) },
+    state: { vector: v(0.6, 0.8, 0), modality: 'text', other: v(0, 0, 1), otherWeight: 0.25 },
   });
   assert.equal(turn2.turn, 2);
   db.close();
@@ -61,6 +61,7 @@ test('a session survives closing and reopening the database, turn by turn', (t) 
   assert.deepEqual(Array.from(back.originalVector), [1, 0, 0]);
   assert.deepEqual(Array.from(back.current.vector), Array.from(v(0.6, 0.8, 0)));
   assert.deepEqual(Array.from(back.current.other!), [0, 0, 1]);
+  assert.equal(back.current.otherWeight, 0.25);
   assert.equal(back.options.excludeSeen, true);
   assert.deepEqual([...store.seenIds(s.id)].sort(), [4, 7, 9]);
   // The region used in turn 2 is consumed; the other one still waits for the next refine.

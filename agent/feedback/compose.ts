@@ -65,6 +65,8 @@ export interface QueryState {
   modality: Modality;
   /** 'per-modality' mode only: the query of the other modality, built from that modality's feedback. */
   other?: Float32Array;
+  /** Weight of `other` relative to `vector` when their scores are fused (carried from turn to turn). */
+  otherWeight?: number;
 }
 
 export interface ComposeOptions {
@@ -161,6 +163,9 @@ export function composeFeedback(current: QueryState, inputs: FeedbackInputs, opt
     if (!s) sums.set(m, (s = { parts: [], weights: [], scoreWeight: 0 }));
     return s;
   };
+  // scoreWeight: how much evidence each side carries, for fusing the sides' scores. The query's own
+  // side counts 1 and the carried other side its previous relative weight, both decayed by alpha
+  // like the vectors, so a side that gets no new feedback keeps its share instead of growing.
   side(current.modality).parts.push(q);
   side(current.modality).weights.push(options.alpha);
   side(current.modality).scoreWeight += options.alpha;
@@ -169,7 +174,7 @@ export function composeFeedback(current: QueryState, inputs: FeedbackInputs, opt
     const o = side(otherModality);
     o.parts.push(normalize(current.other));
     o.weights.push(options.alpha);
-    o.scoreWeight += options.alpha;
+    o.scoreWeight += options.alpha * (current.otherWeight ?? 1);
   }
 
   for (const source of ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const) {
@@ -216,6 +221,7 @@ export function composeFeedback(current: QueryState, inputs: FeedbackInputs, opt
     const sum = weightedSum(other.parts, other.weights);
     if (l2norm(sum) > 1e-9) {
       state.other = normalize(sum);
+      state.otherWeight = other.scoreWeight / own.scoreWeight;
       const total = own.scoreWeight + other.scoreWeight;
       scoring[0].weight = own.scoreWeight / total;
       scoring.push({ modality: otherModality, vector: state.other, weight: other.scoreWeight / total });

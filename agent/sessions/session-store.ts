@@ -113,6 +113,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   current_vector BLOB NOT NULL,
   current_modality TEXT NOT NULL,
   other_vector BLOB,
+  other_weight REAL,
   options TEXT NOT NULL,
   turn_count INTEGER NOT NULL DEFAULT 0
 );
@@ -158,6 +159,7 @@ interface SessionRow {
   current_vector: Buffer;
   current_modality: string;
   other_vector: Buffer | null;
+  other_weight: number | null;
   options: string;
   turn_count: number;
 }
@@ -223,8 +225,10 @@ export class SessionStore {
     const weights = input.weights ?? {};
     const write = this.db.transaction((): TurnRecord => {
       const row = this.row(id);
-      if (row.original_vector.byteLength !== input.state.vector.byteLength) {
-        throw new Error(`query vector has ${input.state.vector.length} dimensions, the session ${row.original_vector.byteLength / 4}`);
+      for (const v of [input.state.vector, input.state.other]) {
+        if (v && v.byteLength !== row.original_vector.byteLength) {
+          throw new Error(`query vector has ${v.length} dimensions, the session ${row.original_vector.byteLength / 4}`);
+        }
       }
       const turn = row.turn_count + 1;
       const t = this.now();
@@ -234,8 +238,10 @@ export class SessionStore {
         )
         .run(id, turn, t, feedback && JSON.stringify(feedback), JSON.stringify(weights), explanation && JSON.stringify(explanation), JSON.stringify(results), toBlob(input.state.vector));
       this.db
-        .prepare(`UPDATE sessions SET turn_count = ?, updated_at = ?, current_vector = ?, current_modality = ?, other_vector = ? WHERE id = ?`)
-        .run(turn, t, toBlob(input.state.vector), input.state.modality, input.state.other ? toBlob(input.state.other) : null, id);
+        .prepare(
+          `UPDATE sessions SET turn_count = ?, updated_at = ?, current_vector = ?, current_modality = ?, other_vector = ?, other_weight = ? WHERE id = ?`,
+        )
+        .run(turn, t, toBlob(input.state.vector), input.state.modality, input.state.other ? toBlob(input.state.other) : null, input.state.otherWeight ?? null, id);
       const seen = this.db.prepare(`INSERT OR IGNORE INTO session_seen (session_id, image_id, first_turn) VALUES (?, ?, ?)`);
       for (const r of results) seen.run(id, r.id, turn);
       const consume = this.db.prepare(`DELETE FROM session_pending_regions WHERE session_id = ? AND region_id = ?`);
@@ -311,7 +317,7 @@ export class SessionStore {
       this.row(id);
       this.db
         .prepare(
-          `UPDATE sessions SET query_text = ?, query_image_id = ?, original_vector = ?, current_vector = ?, current_modality = ?, other_vector = NULL, updated_at = ? WHERE id = ?`,
+          `UPDATE sessions SET query_text = ?, query_image_id = ?, original_vector = ?, current_vector = ?, current_modality = ?, other_vector = NULL, other_weight = NULL, updated_at = ? WHERE id = ?`,
         )
         .run(query.text ?? null, query.imageId ?? null, toBlob(vector), toBlob(vector), modality, this.now(), id);
     })();
@@ -358,6 +364,7 @@ export class SessionStore {
 function toSession(row: SessionRow): Session {
   const current: QueryState = { vector: fromBlob(row.current_vector), modality: row.current_modality === 'image' ? 'image' : 'text' };
   if (row.other_vector) current.other = fromBlob(row.other_vector);
+  if (row.other_weight !== null) current.otherWeight = row.other_weight;
   const query: SessionQuery = {};
   if (row.query_text !== null) query.text = row.query_text;
   if (row.query_image_id !== null) query.imageId = row.query_image_id;
