@@ -42,6 +42,7 @@ const table: Row[] = [
   ['outdoor rather than indoor', ['outdoor'], ['indoor']],
   ['exclude black and white photos', [], ['black and white']],
   ['no people nor cars', [], ['people', 'cars']],
+  ['a second dog, not at first glance', ['second dog'], ['at first glance']],
   ['', [], []],
 ];
 

@@ -190,8 +190,8 @@ const TRAILING_FILLER_RE = new RegExp(`\\s*\\b(?:${alternation(TRAILING_FILLER)}
 const TRAILING_JUDGEMENT_RE = /\s*\b(?:is|are|was|were|looks?|seems?)\s+(?:good|great|right|perfect|nice|close|closer|better|best|fine|ok|okay)$/;
 
 const REFERENCE_RES: RegExp[] = [
-  // "the second one", "second image", "the 2nd", "2nd photo"
-  new RegExp(`\\b(?:the\\s+)?(${Object.keys(ORDINALS).join('|')}|\\d+(?:st|nd|rd|th))(?:\\s+${ITEM_NOUN})?\\b`, 'g'),
+  // "the second one", "second image", "the 2nd", "2nd photo"; not "a second dog" or "at first"
+  new RegExp(`(?<!\\b(?:a|an|at)\\s)\\b(?:the\\s+)?(${Object.keys(ORDINALS).join('|')}|\\d+(?:st|nd|rd|th))(?:\\s+${ITEM_NOUN})?\\b`, 'g'),
   // "#2", "result 2", "image no. 3", "number 4"
   new RegExp(`(?:#\\s*|\\b(?:the\\s+)?(?:result|image|picture|photo|pic|number|no\\.?)\\s*#?\\s*)(\\d+)\\b`, 'g'),
 ];
