@@ -3,12 +3,13 @@
 // latency of a region re-ranking turn over a store of N images (synthetic vectors).
 //   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--topN 500] [--model DIR]
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { repoRoot } from '../engine/config/load-config.ts';
+import { loadFeedbackConfig } from '../agent/feedback/config.ts';
 import { loadRegionsConfig } from '../engine/regions/config.ts';
 import { createRegionProposer } from '../engine/regions/proposers.ts';
 import { RegionStore, type RegionDtype } from '../engine/regions/region-store.ts';
@@ -34,6 +35,7 @@ const args = z
 
 const config = loadRegionsConfig();
 const topN = args.topN ?? config.rerank.topN;
+const { lambda, mu } = loadFeedbackConfig().regionScore;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -112,7 +114,7 @@ function rerankLatency(file: string, dtype: RegionDtype, markCount: number): Rec
     const marks: Mark[] = Array.from({ length: markCount }, (_, i) => ({ id: `m${i}`, vector: unitVector(rand, args.dim), relevant: i % 2 === 0 }));
     const candidates = Array.from({ length: topN }, () => ({ id: Math.floor(rand() * args.n), score: rand() }));
     const t0 = performance.now();
-    rerankByRegions(candidates, marks, { lambda: config.rerank.lambda, mu: config.rerank.mu, regionsOf: (id) => store.getMatrix(id) });
+    rerankByRegions(candidates, marks, { lambda, mu, regionsOf: (id) => store.getMatrix(id) });
     times.push(performance.now() - t0);
   }
   store.close();
@@ -142,11 +144,14 @@ try {
 const paths = writeBenchReport({
   name: 'regions',
   title: 'Regions: store size, proposal time, re-rank latency',
-  settings: { n: args.n, dim: args.dim, regionsPerImage: args.regions, topN, turns: args.turns, lambda: config.rerank.lambda, mu: config.rerank.mu },
+  settings: { n: args.n, dim: args.dim, regionsPerImage: args.regions, topN, turns: args.turns, lambda, mu },
   rows: [...storeRows.map((r) => ({ part: 'store', ...r })), ...proposalRows.map((r) => ({ part: 'proposals', ...r })), ...latencyRows.map((r) => ({ part: 're-rank turn', ...r }))],
   notes: [
     'Re-rank turn = read the regions of the top-N candidates from regions.bin (positional reads, page cache warm) and score every mark against every region; the vector-index search that produces the candidates is measured by bench/search-latency.ts.',
     'Marks alternate relevant / irrelevant.',
+    `Load average when the run ended: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1 / 5 / 15 min) on a machine shared with other work: timings scale with it.`,
   ],
 });
 process.stderr.write(`wrote ${paths.json} and ${paths.markdown}\n`);

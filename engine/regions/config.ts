@@ -31,8 +31,6 @@ export const regionsConfigSchema = z.object({
   store: z.object({ dtype: z.enum(['fp16', 'int8']) }),
   rerank: z.object({
     topN: z.number().int().min(1).max(100_000),
-    lambda: z.number().min(0),
-    mu: z.number().min(0),
     marks: z.enum(['crop', 'caption', 'both']),
   }),
 });
