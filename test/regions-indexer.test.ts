@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
 import { prepareForModel } from '../engine/images/prepare.ts';
 import { loadRegionsConfig, type RegionsConfig } from '../engine/regions/config.ts';
-import { RegionIndexer } from '../engine/regions/region-indexer.ts';
+import { RegionIndexer, regionEncoderOf } from '../engine/regions/region-indexer.ts';
 import { cellBoxes, tokenGrid } from '../engine/regions/token-cells.ts';
 import { windowBoxes } from '../engine/regions/windows.ts';
 import { syntheticScene } from './helpers/synthetic-scene.ts';
@@ -28,7 +28,7 @@ const scene = syntheticScene(320, 240, 4);
 
 test('windows: every window of the image is stored with the embedding of its crop of the original', async () => {
   const config: RegionsConfig = { ...base, source: 'windows', windows: [{ grid: 3, size: 0.5 }] };
-  const indexer = await RegionIndexer.open(join(dir, 'w'), encoders.image, config, join(dir, 'windows.bin'));
+  const indexer = await RegionIndexer.open(join(dir, 'w'), regionEncoderOf(encoders.image), config, join(dir, 'windows.bin'));
   const stats = await indexer.add([{ id: 7, image: scene.image }]);
   assert.equal(stats.regions, 9);
   const stored = indexer.store.get(7)!;
@@ -44,7 +44,7 @@ test('windows: every window of the image is stored with the embedding of its cro
 
 test('proposer: label-free boxes plus the configured windows; other settings rebuild the store', async () => {
   const file = join(dir, 'proposer.bin');
-  const indexer = await RegionIndexer.open(dir, encoders.image, { ...base, source: 'proposer' }, file);
+  const indexer = await RegionIndexer.open(dir, regionEncoderOf(encoders.image), { ...base, source: 'proposer' }, file);
   await indexer.add([{ id: 1, image: scene.image }, { id: 2, image: syntheticScene(224, 224, 5).image }]);
   const regions = indexer.store.get(1)!;
   const sources = regions.map((r) => r.source);
@@ -52,10 +52,10 @@ test('proposer: label-free boxes plus the configured windows; other settings reb
   const segments = sources.filter((s) => s === 'proposer').length;
   assert.ok(segments >= 3 && segments <= base.proposer.maxBoxes, `${segments} proposals`);
   indexer.close();
-  const again = await RegionIndexer.open(dir, encoders.image, { ...base, source: 'proposer' }, file);
+  const again = await RegionIndexer.open(dir, regionEncoderOf(encoders.image), { ...base, source: 'proposer' }, file);
   assert.equal(again.store.size, 2, 'same settings: regions kept');
   again.close();
-  const changed = await RegionIndexer.open(dir, encoders.image, { ...base, source: 'proposer', proposer: { ...base.proposer, maxBoxes: 4 } }, file);
+  const changed = await RegionIndexer.open(dir, regionEncoderOf(encoders.image), { ...base, source: 'proposer', proposer: { ...base.proposer, maxBoxes: 4 } }, file);
   assert.equal(changed.store.size, 0, 'other settings: rebuilt from scratch');
   changed.close();
 });
@@ -67,7 +67,7 @@ test('tokens: the model’s 7 × 7 patch cells map back to the original image th
   const cells = cellBoxes(320, 240, encoders.image.preprocess, 7);
   assert.deepEqual(cells[0], { x: 39, y: 0, w: 36, h: 35 });
   assert.deepEqual(cells[48], { x: 245, y: 205, w: 36, h: 35 });
-  const indexer = await RegionIndexer.open(dir, encoders.image, { ...base, source: 'tokens' }, join(dir, 'tokens.bin'));
+  const indexer = await RegionIndexer.open(dir, regionEncoderOf(encoders.image), { ...base, source: 'tokens' }, join(dir, 'tokens.bin'));
   await indexer.add([{ id: 3, image: scene.image }]);
   assert.deepEqual(indexer.store.get(3)!.map((r) => r.box), cells);
   indexer.close();
@@ -85,4 +85,33 @@ test('marks: a crop mark is the embedding of the box cut from the original, a ca
   const both = await buildMarks(inputs, 'both', encoders);
   assert.deepEqual(both.map((m) => m.id), ['r1', 'r1']);
   await assert.rejects(buildMarks([{ id: 'x', relevant: false, caption: 'no box' }], 'crop', encoders), /image and the box/);
+});
+
+test('library regions: made for every indexed image, redone for a changed file, dropped for a deleted one', async (t) => {
+  const { Library } = await import('../engine/library/library.ts');
+  const { indexFolder } = await import('../engine/library/indexer.ts');
+  const { indexLibraryRegions } = await import('../engine/regions/library-regions.ts');
+  const { indexConfig, tempDir, tinyClip, writeImages } = await import('./helpers/library-fixtures.ts');
+  const { unlinkSync } = await import('node:fs');
+  const root = tempDir(t);
+  const images = join(root, 'images');
+  await writeImages(images, 5);
+  const library = await Library.open({ dataDir: join(root, 'data'), model: tinyClip, indexConfig: indexConfig() });
+  try {
+    await indexFolder(library, { folder: images });
+    const config: RegionsConfig = { ...base, source: 'windows', windows: [{ grid: 2, size: 0.5 }] };
+    const first = await indexLibraryRegions(library, { config });
+    assert.deepEqual([first.added, first.removed, first.regions], [5, 0, 20]);
+    assert.equal((await indexLibraryRegions(library, { config })).added, 0, 'nothing to redo');
+    await writeImages(images, 1, { seed: 99 }); // img000 gets new content
+    unlinkSync(join(images, 'img004.jpg'));
+    await indexFolder(library, { folder: images });
+    const second = await indexLibraryRegions(library, { config });
+    assert.deepEqual([second.added, second.removed], [1, 1]);
+    const opened = await RegionIndexer.open(library.dir, await library.runtime(), config);
+    assert.deepEqual(opened.store.ids().sort((a, b) => a - b), library.listImages().map((r) => r.id));
+    opened.close();
+  } finally {
+    await library.close();
+  }
 });

@@ -39,7 +39,7 @@ for (const [dtype, tolerance] of [['fp16', 1 / 1024], ['int8', 1 / 127]] as cons
     for (const id of [0, 1, 2]) assertImage(again, id, 32, tolerance);
     const bytesPerRegion = dtype === 'fp16' ? 20 + 64 : 20 + 4 + 32;
     const payload = fakeRegions(0, 32).length * bytesPerRegion;
-    assert.equal(statSync(file).size >= 64 + 3 * (16 + payload + 4), true);
+    assert.equal(statSync(file).size >= 64 + 3 * (20 + payload + 4), true);
     again.close();
   });
 }
@@ -47,8 +47,10 @@ for (const [dtype, tolerance] of [['fp16', 1 / 1024], ['int8', 1 / 127]] as cons
 test('a later put replaces an image, remove deletes it, compact keeps only live records', () => {
   const file = join(dir, 'replace.bin');
   const store = RegionStore.open(file, { dim: 8, dtype: 'fp16', label: 'windows' });
-  store.put([{ id: 5, regions: fakeRegions(5, 8) }, { id: 6, regions: fakeRegions(6, 8) }]);
-  store.put([{ id: 5, regions: fakeRegions(5, 8, 2) }]);
+  store.put([{ id: 5, tag: 0xabcdef01, regions: fakeRegions(5, 8) }, { id: 6, regions: fakeRegions(6, 8) }]);
+  assert.equal(store.tagOf(5), 0xabcdef01);
+  store.put([{ id: 5, tag: 7, regions: fakeRegions(5, 8, 2) }]);
+  assert.equal(store.tagOf(5), 7);
   store.remove([6]);
   assert.equal(store.get(5)?.length, 2);
   assert.equal(store.has(6), false);
@@ -60,6 +62,7 @@ test('a later put replaces an image, remove deletes it, compact keeps only live 
   const again = RegionStore.open(file, { dim: 8, dtype: 'fp16', label: 'windows' });
   assert.deepEqual(again.ids(), [5]);
   assert.equal(again.get(5)?.length, 2);
+  assert.equal(again.tagOf(5), 7, 'the tag survives compaction and reopening');
   again.close();
 });
 
@@ -81,14 +84,14 @@ test('a record cut anywhere or corrupted at the end is removed on open; earlier 
   const full = statSync(file).size;
   store.close();
   const copy = join(dir, 'torn-copy.bin');
-  for (const cut of [whole + 1, whole + 15, whole + 17, whole + 200, full - 5, full - 1]) {
+  for (const cut of [whole + 1, whole + 19, whole + 21, whole + 200, full - 5, full - 1]) {
     copyFileSync(file, copy);
     truncateSync(copy, cut);
     const s = RegionStore.open(copy, { dim: 16, dtype: 'fp16', label: 't' });
     assert.equal(s.has(2), false, `cut at ${cut}: image 2 absent`);
     assert.equal(s.has(0), true);
     assert.ok(s.repairedBytes > 0);
-    if (cut < whole + 16 + (16 + 3 * (20 + 32) + 4)) assertImage(s, 1, 16, 1 / 1024);
+    if (cut < whole + 20 + 3 * (20 + 32) + 4) assertImage(s, 1, 16, 1 / 1024);
     else assert.equal(s.get(1)?.length, 3, 'the complete replacement of image 1 stands');
     s.put([{ id: 9, regions: fakeRegions(9, 16) }]);
     s.close();
@@ -104,7 +107,7 @@ test('a record cut anywhere or corrupted at the end is removed on open; earlier 
   const s = RegionStore.open(copy, { dim: 16, dtype: 'fp16', label: 't' });
   assert.equal(s.has(2), false);
   assert.equal(s.get(1)?.length, 3);
-  assert.equal(statSync(copy).size, whole + 16 + 3 * (20 + 32) + 4);
+  assert.equal(statSync(copy).size, whole + 20 + 3 * (20 + 32) + 4);
   s.close();
 });
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageEncoder, RegionProposal, RegionProposer, RgbImage, TokenMatrix } from '../types.ts';
+import type { Box, EncoderInfo, ImageEncoder, PreprocessSpec, RegionProposal, RegionProposer, RgbImage, TokenMatrix } from '../types.ts';
 import { prepareForModel } from '../images/prepare.ts';
 import { log } from '../log.ts';
 import { loadRegionsConfig, type RegionsConfig } from './config.ts';
@@ -16,8 +16,38 @@ import { TokenCellProposer, tokenGrid } from './token-cells.ts';
 
 export const regionsFileName = 'regions.bin';
 
+/**
+ * What region extraction needs of the model: the library's ModelRuntime fits as is; an ImageEncoder
+ * through regionEncoderOf. The token source also needs the preprocessing and the tokens.
+ */
+export interface RegionEncoder {
+  readonly info: EncoderInfo;
+  /** The model's input pixels of an image, or of a box of it cut from the original. */
+  prepare(image: RgbImage, box?: Box): Promise<RgbImage>;
+  /** L2-normalised embeddings of prepared images. */
+  encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
+  readonly preprocess?: PreprocessSpec;
+  encodeTokens?(prepared: RgbImage[]): Promise<TokenMatrix[]>;
+}
+
+export function regionEncoderOf(encoder: ImageEncoder): RegionEncoder {
+  return {
+    info: encoder.info,
+    preprocess: encoder.preprocess,
+    prepare: (image, box) => prepareForModel(image, encoder.preprocess, box),
+    encodeImages: async (prepared) => (await encoder.encodePixels(prepared)).map((e) => e.embedding),
+    encodeTokens: async (prepared) =>
+      (await encoder.encodePixels(prepared, { tokens: true })).map((e) => {
+        if (!e.tokens) throw new Error(`model ${encoder.info.model} gives no token output (last_hidden_state)`);
+        return e.tokens;
+      }),
+  };
+}
+
 export interface RegionImage {
   id: number;
+  /** Version of the image (e.g. the start of its content hash), stored with its regions. */
+  tag?: number;
   /** The decoded original image (EXIF-rotated). */
   image: RgbImage;
   /** Tokens of the image from the library's own encoding, when it asked for them (token source). */
@@ -53,7 +83,7 @@ export class RegionIndexer {
   private constructor(
     readonly store: RegionStore,
     readonly proposer: RegionProposer,
-    private readonly encoder: ImageEncoder,
+    private readonly encoder: RegionEncoder,
     private readonly tokenMode: TokenMode | undefined,
   ) {}
 
@@ -61,15 +91,16 @@ export class RegionIndexer {
    * Opens the region store of a library folder for `encoder`'s model. A store written with other
    * region settings (or another model dimension) is derived data: it is replaced, with a warning.
    */
-  static async open(libraryDir: string, encoder: ImageEncoder, config: RegionsConfig = loadRegionsConfig(), file = join(libraryDir, regionsFileName)): Promise<RegionIndexer> {
+  static async open(libraryDir: string, encoder: RegionEncoder, config: RegionsConfig = loadRegionsConfig(), file = join(libraryDir, regionsFileName)): Promise<RegionIndexer> {
     let proposer: RegionProposer;
     let tokenMode: TokenMode | undefined;
     let label: string;
     if (config.source === 'tokens') {
-      const { preprocess } = encoder;
+      const { preprocess, encodeTokens } = encoder;
+      if (!preprocess || !encodeTokens) throw new Error('the token region source needs an encoder that gives its preprocessing and tokens');
       const blank = { data: new Uint8Array(preprocess.cropWidth * preprocess.cropHeight * 3), width: preprocess.cropWidth, height: preprocess.cropHeight };
-      const [probe] = await encoder.encodePixels([blank], { tokens: true });
-      if (!probe.tokens) throw new Error(`model ${encoder.info.model} gives no token output (last_hidden_state)`);
+      const [tokens] = await encodeTokens([blank]);
+      const probe = { tokens };
       const grid = tokenGrid(probe.tokens.count);
       proposer = new TokenCellProposer(preprocess, grid.side);
       if (config.tokens.embed === 'direct') {
@@ -119,6 +150,7 @@ export class RegionIndexer {
 
     const batch = items.map((item, k) => ({
       id: item.id,
+      tag: item.tag,
       regions: proposals[k].map((p, r) => ({ box: p.box, source: p.source, embedding: embeddings[k][r] })),
     }));
     stats.regions = batch.reduce((n, b) => n + b.regions.length, 0);
@@ -139,9 +171,8 @@ export class RegionIndexer {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < jobs.length; start += CROP_BATCH) {
       const chunk = jobs.slice(start, start + CROP_BATCH);
-      const pixels = await Promise.all(chunk.map((j) => prepareForModel(j.image, this.encoder.preprocess, j.box)));
-      const encoded = await this.encoder.encodePixels(pixels);
-      for (const e of encoded) vectors.push(e.embedding);
+      const pixels = await Promise.all(chunk.map((j) => this.encoder.prepare(j.image, j.box)));
+      vectors.push(...(await this.encoder.encodeImages(pixels)));
     }
     let next = 0;
     return proposals.map((list) => list.map(() => vectors[next++]));
@@ -151,9 +182,9 @@ export class RegionIndexer {
     const needed = items.filter((item) => !item.tokens);
     const fresh = new Map<number, TokenMatrix>();
     if (needed.length) {
-      const pixels = await Promise.all(needed.map((item) => prepareForModel(item.image, this.encoder.preprocess)));
-      const encoded = await this.encoder.encodePixels(pixels, { tokens: true });
-      needed.forEach((item, k) => fresh.set(item.id, encoded[k].tokens as TokenMatrix));
+      const pixels = await Promise.all(needed.map((item) => this.encoder.prepare(item.image)));
+      const encoded = await (this.encoder.encodeTokens as NonNullable<RegionEncoder['encodeTokens']>)(pixels);
+      needed.forEach((item, k) => fresh.set(item.id, encoded[k]));
     }
     return items.map((item) => {
       const tokens = item.tokens ?? (fresh.get(item.id) as TokenMatrix);

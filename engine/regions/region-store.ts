@@ -1,7 +1,8 @@
 // The region store: boxes and embeddings of each image's regions, in one append-only file beside the
 // library (<data>/<model>/regions.bin). Layout:
 //   header (64 B): magic "VRREGN01", u32 version, u32 dim, u32 dtype (1 fp16, 2 int8), 16 B label, reserved
-//   record:        u32 magic, u32 image id, u32 region count, u32 payload bytes,
+//   record:        u32 magic, u32 image id, u32 region count, u32 payload bytes, u32 tag (the caller's
+//                  version of the image, e.g. the start of its content hash),
 //                  payload = count × (4 float32 box + u8 source, padded) [+ count float32 scales for int8]
 //                            + count × dim embedding values, padded to 4 bytes,
 //                  u32 CRC-32 of record header + payload.
@@ -38,7 +39,7 @@ const MAGIC = 'VRREGN01';
 const VERSION = 1;
 const HEADER_BYTES = 64;
 const RECORD_MAGIC = 0x31524752; // "RGR1" little-endian
-const RECORD_HEADER_BYTES = 16;
+const RECORD_HEADER_BYTES = 20;
 const BOX_BYTES = 20; // 4 float32 + u8 source + 3 padding
 const LABEL_BYTES = 16;
 const SOURCES: RegionSourceTag[] = ['window', 'proposer', 'token'];
@@ -49,6 +50,7 @@ interface Entry {
   offset: number;
   count: number;
   payloadBytes: number;
+  tag: number;
 }
 
 export interface RegionStoreOptions {
@@ -131,16 +133,25 @@ export class RegionStore {
     return [...this.entries.keys()];
   }
 
-  /** Appends the regions of a batch of images and makes them durable; replaces earlier regions of the same ids. */
-  put(batch: { id: number; regions: { box: Box; source: RegionSourceTag; embedding: Float32Array }[] }[]): void {
+  /** The tag stored with the regions of `id` (0 when none was given), or undefined when absent. */
+  tagOf(id: number): number | undefined {
+    return this.entries.get(id)?.tag;
+  }
+
+  /**
+   * Appends the regions of a batch of images and makes them durable; replaces earlier regions of the
+   * same ids. `tag` (u32) identifies the version of the image the regions were made from.
+   */
+  put(batch: { id: number; tag?: number; regions: { box: Box; source: RegionSourceTag; embedding: Float32Array }[] }[]): void {
     this.assertWritable();
     const parts: Buffer[] = [];
     const planned: [number, Entry][] = [];
     let offset = this.end;
-    for (const { id, regions } of batch) {
+    for (const { id, tag = 0, regions } of batch) {
       if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new Error(`region store: bad image id ${id}`);
-      const record = this.encodeRecord(id, regions);
-      planned.push([id, { offset, count: regions.length, payloadBytes: record.length - RECORD_HEADER_BYTES - 4 }]);
+      if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new Error(`region store: bad tag ${tag} for image ${id}`);
+      const record = this.encodeRecord(id, tag, regions);
+      planned.push([id, { offset, count: regions.length, payloadBytes: record.length - RECORD_HEADER_BYTES - 4, tag }]);
       parts.push(record);
       offset += record.length;
     }
@@ -273,7 +284,7 @@ export class RegionStore {
       if (payloadBytes !== this.payloadBytes(count)) break;
       const next = pos + RECORD_HEADER_BYTES + payloadBytes + 4;
       if (next > fileSize) break;
-      const entry = { offset: pos, count, payloadBytes };
+      const entry = { offset: pos, count, payloadBytes, tag: head.readUInt32LE(16) };
       if (count === 0) this.entries.delete(id);
       else this.entries.set(id, entry);
       last = { id, entry };
@@ -306,7 +317,7 @@ export class RegionStore {
       const count = head.readUInt32LE(8);
       const payloadBytes = head.readUInt32LE(12);
       if (count === 0) this.entries.delete(id);
-      else this.entries.set(id, { offset: pos, count, payloadBytes });
+      else this.entries.set(id, { offset: pos, count, payloadBytes, tag: head.readUInt32LE(16) });
       this.records++;
       pos += RECORD_HEADER_BYTES + payloadBytes + 4;
     }
@@ -325,7 +336,7 @@ export class RegionStore {
     return count * BOX_BYTES + scales + values;
   }
 
-  private encodeRecord(id: number, regions: { box: Box; source: RegionSourceTag; embedding: Float32Array }[]): Buffer {
+  private encodeRecord(id: number, tag: number, regions: { box: Box; source: RegionSourceTag; embedding: Float32Array }[]): Buffer {
     const count = regions.length;
     const payloadBytes = this.payloadBytes(count);
     const buf = Buffer.alloc(RECORD_HEADER_BYTES + payloadBytes + 4);
@@ -333,6 +344,7 @@ export class RegionStore {
     buf.writeUInt32LE(id, 4);
     buf.writeUInt32LE(count, 8);
     buf.writeUInt32LE(payloadBytes, 12);
+    buf.writeUInt32LE(tag, 16);
     let p = RECORD_HEADER_BYTES;
     for (const r of regions) {
       if (r.embedding.length !== this.dim) throw new Error(`region store: embedding of image ${id} has ${r.embedding.length} values, expected ${this.dim}`);
@@ -377,7 +389,7 @@ export class RegionStore {
     const n = count * this.dim;
     const vectors = new Float32Array(n);
     if (this.dtype === 'fp16') {
-      const halves = new Uint16Array(buf.buffer, buf.byteOffset + p, n); // p is even: 16 + 20 × count
+      const halves = new Uint16Array(buf.buffer, buf.byteOffset + p, n); // p is even: 20 + 20 × count
       for (let i = 0; i < n; i++) vectors[i] = halfTable[halves[i]];
     } else {
       const scales = new Float32Array(count);

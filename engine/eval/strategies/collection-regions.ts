@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { decodeImage } from '../../images/decode.ts';
 import { log } from '../../log.ts';
 import type { RegionsConfig } from '../../regions/config.ts';
-import { RegionIndexer } from '../../regions/region-indexer.ts';
+import { RegionIndexer, regionEncoderOf } from '../../regions/region-indexer.ts';
 import type { RegionMatrix } from '../../regions/region-store.ts';
 import type { EvalCollection } from '../collection.ts';
 
@@ -35,7 +35,7 @@ export function collectionRegionsFile(collection: EvalCollection, source: string
 async function build(collection: EvalCollection, config: RegionsConfig): Promise<CollectionRegions> {
   const file = collectionRegionsFile(collection, config.source);
   mkdirSync(join(file, '..'), { recursive: true });
-  const indexer = await RegionIndexer.open(join(file, '..'), collection.image, config, file);
+  const indexer = await RegionIndexer.open(join(file, '..'), regionEncoderOf(collection.image), config, file);
   const images = collection.dataset.images;
   const missing = indexer.missing(images.map((i) => i.index));
   let proposeMs = 0;
