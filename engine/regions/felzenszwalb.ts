@@ -33,24 +33,28 @@ function smoothChannel(src: Float32Array, width: number, height: number, sigma: 
   for (let i = 0; i < kernel.length; i++) kernel[i] /= sum;
   const tmp = new Float32Array(src.length);
   const out = new Float32Array(src.length);
-  // Edges are handled by clamping (replicating the border pixel).
+  // Borders replicate the edge pixel; interior pixels skip the clamping.
+  const clamp = (v: number, hi: number): number => (v < 0 ? 0 : v > hi ? hi : v);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
       let acc = 0;
-      for (let k = -radius; k <= radius; k++) {
-        const xx = Math.min(width - 1, Math.max(0, x + k));
-        acc += kernel[k + radius] * src[row + xx];
+      if (x >= radius && x < width - radius) {
+        for (let k = -radius; k <= radius; k++) acc += kernel[k + radius] * src[row + x + k];
+      } else {
+        for (let k = -radius; k <= radius; k++) acc += kernel[k + radius] * src[row + clamp(x + k, width - 1)];
       }
       tmp[row + x] = acc;
     }
   }
   for (let y = 0; y < height; y++) {
+    const inside = y >= radius && y < height - radius;
     for (let x = 0; x < width; x++) {
       let acc = 0;
-      for (let k = -radius; k <= radius; k++) {
-        const yy = Math.min(height - 1, Math.max(0, y + k));
-        acc += kernel[k + radius] * tmp[yy * width + x];
+      if (inside) {
+        for (let k = -radius; k <= radius; k++) acc += kernel[k + radius] * tmp[(y + k) * width + x];
+      } else {
+        for (let k = -radius; k <= radius; k++) acc += kernel[k + radius] * tmp[clamp(y + k, height - 1) * width + x];
       }
       out[y * width + x] = acc;
     }
@@ -91,9 +95,25 @@ class DisjointSet {
   }
 }
 
-// Edge weights are quantised to 1/1024 and packed with the edge number into one float64 key, so
-// that a plain numeric typed-array sort orders the edges (exact: key < 2^53).
-const WEIGHT_STEPS = 1024;
+// Edges are ordered by a counting sort on weights quantised to 1/16 of a colour level (a linear-time
+// sort; the quantisation is far below what changes a merge decision). Equal keys keep pixel order.
+const WEIGHT_STEPS = 16;
+
+function sortEdges(weight: Float32Array, m: number): Int32Array {
+  let maxKey = 0;
+  const keys = new Int32Array(m);
+  for (let e = 0; e < m; e++) {
+    const k = Math.round(weight[e] * WEIGHT_STEPS);
+    keys[e] = k;
+    if (k > maxKey) maxKey = k;
+  }
+  const starts = new Int32Array(maxKey + 2);
+  for (let e = 0; e < m; e++) starts[keys[e] + 1]++;
+  for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
+  const order = new Int32Array(m);
+  for (let e = 0; e < m; e++) order[starts[keys[e]]++] = e;
+  return order;
+}
 
 export function segmentImage(image: RgbImage, options: SegmentOptions): Segmentation {
   const { width, height } = image;
@@ -129,16 +149,12 @@ export function segmentImage(image: RgbImage, options: SegmentOptions): Segmenta
       if (x + 1 < width && y > 0) addEdge(p, p - width + 1);
     }
   }
-  const keys = new Float64Array(m);
-  const edgeBits = Math.max(1, Math.ceil(Math.log2(m + 1)));
-  const shift = 2 ** edgeBits;
-  for (let e = 0; e < m; e++) keys[e] = Math.round(weight[e] * WEIGHT_STEPS) * shift + e;
-  keys.sort();
+  const order = sortEdges(weight, m);
 
   const set = new DisjointSet(n);
   const threshold = new Float32Array(n).fill(options.scale);
   for (let i = 0; i < m; i++) {
-    const e = keys[i] % shift;
+    const e = order[i];
     const a = set.find(from[e]);
     const c = set.find(to[e]);
     if (a === c) continue;
@@ -150,7 +166,7 @@ export function segmentImage(image: RgbImage, options: SegmentOptions): Segmenta
   }
   // Absorb components below minSize, again in increasing edge order.
   for (let i = 0; i < m; i++) {
-    const e = keys[i] % shift;
+    const e = order[i];
     const a = set.find(from[e]);
     const c = set.find(to[e]);
     if (a !== c && (set.size[a] < options.minSize || set.size[c] < options.minSize)) set.union(a, c, weight[e]);
