@@ -1,7 +1,9 @@
 // Region benchmark: bytes per image in the region store, label-free proposal time per image (synthetic
 // scenes and real photos), crop-encoding time per image with a model when one is given, and the
 // latency of a region re-ranking turn over a store of N images (synthetic vectors).
-//   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--topN 500] [--model DIR]
+//   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--topN 500] [--model NAME|DIR]
+// The extraction cost (proposal + crop encoding per image, for each region source) uses --model
+// (default: the built-in model when it is present, else the tiny test CLIP).
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +11,8 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { repoRoot } from '../engine/config/load-config.ts';
+import { loadEncoders } from '../engine/encoders/load-encoders.ts';
+import { RegionIndexer, regionEncoderOf } from '../engine/regions/region-indexer.ts';
 import { loadFeedbackConfig } from '../agent/feedback/config.ts';
 import { loadRegionsConfig } from '../engine/regions/config.ts';
 import { createRegionProposer } from '../engine/regions/proposers.ts';
@@ -26,10 +30,11 @@ const args = z
     topN: z.coerce.number().int().min(1).optional(),
     turns: z.coerce.number().int().min(5).default(100),
     photos: z.coerce.number().int().min(0).default(20),
+    model: z.string().min(1).optional(),
   })
   .parse(
     parseArgs({
-      options: { n: { type: 'string' }, dim: { type: 'string' }, regions: { type: 'string' }, topN: { type: 'string' }, turns: { type: 'string' }, photos: { type: 'string' } },
+      options: { n: { type: 'string' }, dim: { type: 'string' }, regions: { type: 'string' }, topN: { type: 'string' }, turns: { type: 'string' }, photos: { type: 'string' }, model: { type: 'string' } },
     }).values,
   );
 
@@ -89,6 +94,40 @@ async function proposalTimes(): Promise<Record<string, Cell>[]> {
   return rows;
 }
 
+/** Proposal + crop-encoding time and stored bytes per image, for each region source, with a real model. */
+async function extractionCosts(): Promise<Record<string, Cell>[]> {
+  const builtin = join(repoRoot, 'models', 'builtin', 'onnx', 'vision_model.onnx');
+  const model = args.model ?? (existsSync(builtin) ? 'builtin' : join(repoRoot, 'test', 'models', 'tiny-clip'));
+  const encoders = await loadEncoders(model);
+  const rows: Record<string, Cell>[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'vr-bench-extract-'));
+  try {
+    const scenes = Array.from({ length: 16 }, (_, i) => ({ id: i, image: syntheticScene(224, 224, 100 + i).image }));
+    for (const source of ['windows', 'proposer', 'tokens'] as const) {
+      const file = join(dir, `${source}.bin`);
+      const indexer = await RegionIndexer.open(dir, regionEncoderOf(encoders.image), { ...config, source }, file);
+      await indexer.add(scenes.slice(0, 2));
+      const stats = await indexer.add(scenes.slice(2));
+      const n = scenes.length - 2;
+      rows.push({
+        source,
+        model: encoders.info.model.split('/').pop() ?? encoders.info.model,
+        dim: encoders.info.dim,
+        regionsPerImage: stats.regions / n,
+        proposeMsPerImage: stats.proposeMs / n,
+        encodeMsPerImage: stats.encodeMs / n,
+        bytesPerImage: Math.round((indexer.store.fileBytes - 64) / indexer.store.size),
+      });
+      indexer.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await encoders.image.dispose();
+    await encoders.text.dispose();
+  }
+  return rows;
+}
+
 function buildStore(file: string, dtype: RegionDtype): void {
   const store = RegionStore.open(file, { dim: args.dim, dtype, label: 'bench' });
   const rand = rng(1);
@@ -122,6 +161,7 @@ function rerankLatency(file: string, dtype: RegionDtype, markCount: number): Rec
 }
 
 const proposalRows = await proposalTimes();
+const extractionRows = await extractionCosts();
 const dir = mkdtempSync(join(tmpdir(), 'vr-bench-regions-'));
 const storeRows: Record<string, Cell>[] = [];
 const latencyRows: Record<string, Cell>[] = [];
@@ -141,17 +181,39 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const paths = writeBenchReport({
-  name: 'regions',
-  title: 'Regions: store size, proposal time, re-rank latency',
-  settings: { n: args.n, dim: args.dim, regionsPerImage: args.regions, topN, turns: args.turns, lambda, mu },
-  rows: [...storeRows.map((r) => ({ part: 'store', ...r })), ...proposalRows.map((r) => ({ part: 'proposals', ...r })), ...latencyRows.map((r) => ({ part: 're-rank turn', ...r }))],
-  notes: [
-    'Re-rank turn = read the regions of the top-N candidates from regions.bin (positional reads, page cache warm) and score every mark against every region; the vector-index search that produces the candidates is measured by bench/search-latency.ts.',
-    'Marks alternate relevant / irrelevant.',
-    `Load average when the run ended: ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' / ')} (1 / 5 / 15 min) on a machine shared with other work: timings scale with it.`,
-  ],
-});
-process.stderr.write(`wrote ${paths.json} and ${paths.markdown}\n`);
+const settings = { n: args.n, dim: args.dim, regionsPerImage: args.regions, topN, turns: args.turns, lambda, mu };
+const load = `Load average when the run ended: ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' / ')} (1 / 5 / 15 min) on a machine shared with other work: timings scale with it.`;
+const written = [
+  writeBenchReport({
+    name: 'regions-store',
+    title: 'Region store: bytes per image, write and open time',
+    settings,
+    rows: storeRows,
+    notes: ['Synthetic unit vectors; bytes per image include the 20-byte record header, 20 bytes per box and the CRC.', load],
+  }),
+  writeBenchReport({
+    name: 'regions-extraction',
+    title: 'Region extraction: proposals and crop encoding per image',
+    settings: { model: String(extractionRows[0]?.model ?? ''), photos: args.photos },
+    rows: [...proposalRows.map((r) => ({ part: 'label-free proposals', ...r })), ...extractionRows.map((r) => ({ part: 'proposals + crop encoding, 224 px scenes', ...r }))],
+    notes: [
+      'Proposal = graph segmentation on a copy of at most 224 px a side + grouping + ranking (configs/regions.yaml), plus the configured windows for the proposer source.',
+      'Encoding = crops cut from the original with the model preprocessing (sharp) + image encoder, in batches of 64 crops; ONNX Runtime with its default threads.',
+      load,
+    ],
+  }),
+  writeBenchReport({
+    name: 'regions-rerank',
+    title: `Region re-ranking: latency of one turn over ${args.n.toLocaleString('en')} images`,
+    settings,
+    rows: latencyRows,
+    notes: [
+      'A turn = read the regions of the top-N candidates from regions.bin (positional reads, page cache warm) and score every mark against every region with the feedback module regionScore; the vector-index search that yields the candidates is measured by bench/search-latency.ts.',
+      'Marks alternate relevant / irrelevant; candidates are random ids.',
+      load,
+    ],
+  }),
+];
+process.stderr.write(`wrote ${written.map((w) => w.markdown).join(', ')}\n`);
