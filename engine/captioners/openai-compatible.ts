@@ -136,6 +136,11 @@ export class OpenAiCompatibleCaptioner implements Captioner {
     this.chatModel = provider.chatModel(settings.model);
   }
 
+  /** What is stored with each caption: the prompt's version (a new wording means new captions). */
+  versionFor(prompt?: string): string {
+    return loadPrompt(prompt ?? this.settings.prompt).version;
+  }
+
   caption(requests: CaptionRequest[]): Promise<CaptionResult[]> {
     return mapBounded(requests, this.settings.concurrency, (request) => this.captionOne(request));
   }
