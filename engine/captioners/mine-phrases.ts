@@ -31,29 +31,25 @@ export function candidatePhrases(caption: string): string[] {
 /**
  * The phrases found in at least `minCount` captions, most frequent first, at most `max`. Every
  * leading part of a candidate counts ("black dog runs" counts "black" and "black dog" too, since the
- * phrase may end anywhere); a part that nearly always goes on the same way ("black" → "black dog")
- * says nothing of its own and is dropped.
+ * phrase may end anywhere), but a part is kept only when it often ends a candidate itself: "dog"
+ * does ("a dog in the park"), "black" almost never does, being an adjective.
  */
 export function minePhrases(captions: Iterable<string>, options: { max: number; minCount: number }): string[] {
   const counts = new Map<string, number>();
+  const endings = new Map<string, number>();
   for (const caption of captions) {
     const parts = new Set<string>();
+    const ends = new Set<string>();
     for (const phrase of candidatePhrases(caption)) {
       const words = phrase.split(' ');
       for (let n = 1; n <= words.length; n++) parts.add(words.slice(0, n).join(' '));
+      ends.add(phrase);
     }
     for (const part of parts) counts.set(part, (counts.get(part) ?? 0) + 1);
+    for (const end of ends) endings.set(end, (endings.get(end) ?? 0) + 1);
   }
-  const frequent = [...counts.entries()].filter(([, n]) => n >= options.minCount);
-  const redundant = new Set<string>();
-  for (const [longer, n] of frequent) {
-    const cut = longer.lastIndexOf(' ');
-    if (cut < 0) continue;
-    const prefix = longer.slice(0, cut);
-    if (n >= 0.8 * (counts.get(prefix) ?? 0)) redundant.add(prefix);
-  }
-  return frequent
-    .filter(([phrase]) => !redundant.has(phrase))
+  return [...counts.entries()]
+    .filter(([phrase, n]) => n >= options.minCount && (endings.get(phrase) ?? 0) >= 0.3 * n)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, options.max)
     .map(([phrase]) => phrase);
