@@ -193,9 +193,12 @@ export class CaptionStore {
     return result;
   }
 
-  /** Every stored caption text (for mining phrases). */
-  allTexts(limit = 50_000): string[] {
-    return (this.db.prepare('SELECT text FROM captions ORDER BY created_at DESC LIMIT ?').all(limit) as { text: string }[]).map((r) => r.text);
+  /** Stored caption texts, newest first, leaving out one captioner's own (for mining phrases). */
+  allTexts(options: { excludeCaptioner?: string; limit?: number } = {}): string[] {
+    const rows = this.db
+      .prepare('SELECT text FROM captions WHERE captioner IS NOT @exclude ORDER BY created_at DESC LIMIT @limit')
+      .all({ exclude: options.excludeCaptioner ?? null, limit: options.limit ?? 50_000 }) as { text: string }[];
+    return rows.map((r) => r.text);
   }
 
   countCaptions(key: CaptionKey): number {

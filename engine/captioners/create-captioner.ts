@@ -2,7 +2,6 @@
 // overrides (server URL, model, API key) applied.
 import { basename } from 'node:path';
 import type { Captioner } from '../types.ts';
-import { log } from '../log.ts';
 import { loadCaptionersConfig, loadPhraseBanks, type CaptionerConfig, type ClipPhrasesConfig, type OpenAiCompatibleConfig } from './config.ts';
 import { ClipPhraseCaptioner, type PhraseEmbedder } from './clip-phrases.ts';
 import { CaptionerError } from './errors.ts';
@@ -61,8 +60,8 @@ function phraseCaptioner(name: string, config: ClipPhrasesConfig, context: Capti
   for (const bankName of config.banks) {
     if (bankName === 'mined') {
       const phrases = minePhrases(context.collectionCaptions?.() ?? [], { max: config.minedMax, minCount: config.minedMinCount });
+      // Until the collection has captions there is nothing to mine: the other banks do the work.
       if (phrases.length) chosen.push({ name: 'mined', bank: { article: true, phrases } });
-      else log.info(`captioner ${name}: no stored captions to mine phrases from yet`);
       continue;
     }
     if (!Object.hasOwn(banks, bankName)) {

@@ -4,7 +4,7 @@ import type { Library } from '../library/library.ts';
 import type { ModelRuntime } from '../library/model-runtime.ts';
 import { CaptionStore } from './caption-store.ts';
 import type { PhraseEmbedder } from './clip-phrases.ts';
-import { createCaptioner, type VersionedCaptioner } from './create-captioner.ts';
+import { chooseCaptionerName, createCaptioner, type VersionedCaptioner } from './create-captioner.ts';
 
 /** The encoders of a loaded model, as the phrase captioner uses them. */
 export function runtimeEmbedder(id: string, runtime: () => Promise<ModelRuntime>): PhraseEmbedder {
@@ -23,9 +23,11 @@ export function runtimeEmbedder(id: string, runtime: () => Promise<ModelRuntime>
 
 export function captionerForLibrary(library: Library, name: string | undefined): VersionedCaptioner {
   const store = new CaptionStore(library.db);
-  return createCaptioner(name, {
+  const chosen = chooseCaptionerName(name, library.model);
+  return createCaptioner(chosen, {
     model: library.model,
     embedder: runtimeEmbedder(library.model, () => library.runtime()),
-    collectionCaptions: () => store.allTexts(),
+    // Its own earlier captions are not mined: they would change its phrases with every caption.
+    collectionCaptions: () => store.allTexts({ excludeCaptioner: chosen }),
   });
 }

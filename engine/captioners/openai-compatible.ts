@@ -78,7 +78,7 @@ export function explainCaptionerError(err: unknown, settings: Pick<OpenAiCompati
   }
   const codes = causeCodes(error);
   if (codes.some((c) => ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ConnectionRefused'].includes(c))) {
-    return new CaptionerError(`captioner unreachable at ${baseUrl}: ${startHint}`, true, { cause: error });
+    return new CaptionerError(`captioner unreachable at ${baseUrl}: ${startHint}`, true, { cause: error, brief: `captioner unreachable at ${baseUrl}` });
   }
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
@@ -186,7 +186,7 @@ export class OpenAiCompatibleCaptioner implements Captioner {
         const error = explainCaptionerError(err, this.settings);
         if (!error.retryable || attempt >= this.settings.retries) throw error;
         const delay = this.settings.backoffMs * 2 ** attempt;
-        log.warn(`${error.message}; retrying in ${delay} ms (${attempt + 1}/${this.settings.retries})`);
+        log.warn(`${error.brief}; retrying in ${delay} ms (${attempt + 1}/${this.settings.retries})`);
         await sleep(delay);
       }
     }
