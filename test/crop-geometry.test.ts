@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import { resolveBox } from '../engine/images/box.ts';
 import { cropImage } from '../engine/images/crop.ts';
+import { decodeImage } from '../engine/images/decode.ts';
 import type { RgbImage } from '../engine/types.ts';
 
-async function decode(file: string): Promise<RgbImage> {
-  const { data, info } = await sharp(file, { autoOrient: true }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height };
-}
+// The project's own decoder: EXIF orientation applied, 3 channels.
+const decode = (file: string) => decodeImage(file);
 
 /**
  * Writes `rgb` as a PNG whose stored pixels are turned so that applying its EXIF orientation gives
