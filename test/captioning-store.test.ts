@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import { Library } from '../engine/library/library.ts';
 import { indexFolder } from '../engine/library/indexer.ts';
-import { CaptionStore } from '../engine/captioners/caption-store.ts';
+import { CaptionStore, latestCaptionTexts, readCaptions } from '../engine/captioners/caption-store.ts';
 
 const tinyClip = join(import.meta.dirname, 'models', 'tiny-clip');
 
@@ -52,6 +52,13 @@ test('pending images, saved captions read back for GRF, failures, changed and de
       store.saveCaption(grf, byName.get('b.png')!, { text: 'a green box', model: 'm', latencyMs: 1 });
       assert.deepEqual(store.captionsFor([byName.get('b.png')!]).get(byName.get('b.png')!)!.map((c) => c.text), ['a green box']);
       assert.equal(store.countCaptions(grf), 2);
+      // What GRF reads: the newest caption per image, from any captioner unless one is named.
+      store.saveCaption({ captioner: 'world-phrases', promptVersion: 'phrases-x' }, byName.get('a.png')!, { text: 'a red plain square', model: 'w', latencyMs: 3 });
+      assert.deepEqual(
+        [...latestCaptionTexts(library.db, [byName.get('a.png')!, byName.get('b.png')!, byName.get('c.png')!], { captioner: 'llava' })],
+        [[byName.get('a.png'), 'a red square'], [byName.get('b.png'), 'a green box']],
+      );
+      assert.equal(readCaptions(library.db, [byName.get('a.png')!]).get(byName.get('a.png')!)!.length, 2);
 
       // A changed file is pending again and its old caption is no longer read.
       await writeSquare(join(images, 'a.png'), [250, 250, 0]);

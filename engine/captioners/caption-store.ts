@@ -184,7 +184,7 @@ export class CaptionStore {
        FROM captions c JOIN images i ON i.id = c.image_id AND c.image_hash IS i.hash
        WHERE c.image_id = @id AND (@captioner IS NULL OR c.captioner = @captioner)
          AND (@promptVersion IS NULL OR c.prompt_version = @promptVersion)
-       ORDER BY c.created_at DESC`,
+       ORDER BY c.created_at DESC, c.rowid DESC`,
     );
     for (const id of new Set(imageIds)) {
       const rows = statement.all({ id, captioner: filter.captioner ?? null, promptVersion: filter.promptVersion ?? null }) as StoredCaption[];
@@ -241,4 +241,19 @@ export class CaptionStore {
   cancelRequested(id: number): boolean {
     return (this.db.prepare('SELECT cancel_requested AS c FROM caption_jobs WHERE id = ?').get(id) as { c: number } | undefined)?.c === 1;
   }
+}
+
+/**
+ * For GRF: the stored captions of `imageIds` (newest first per image), optionally of one captioner
+ * and prompt version. Images without a caption are absent from the map.
+ */
+export function readCaptions(db: Database, imageIds: readonly number[], filter: Partial<CaptionKey> = {}): Map<number, StoredCaption[]> {
+  return new CaptionStore(db).captionsFor(imageIds, filter);
+}
+
+/** For GRF: the newest stored caption text of each image that has one. */
+export function latestCaptionTexts(db: Database, imageIds: readonly number[], filter: Partial<CaptionKey> = {}): Map<number, string> {
+  const texts = new Map<number, string>();
+  for (const [id, captions] of readCaptions(db, imageIds, filter)) texts.set(id, captions[0].text);
+  return texts;
 }
