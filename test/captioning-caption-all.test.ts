@@ -22,6 +22,7 @@ let server: Server;
 let baseUrl: string;
 let requests = 0;
 let delayMs = 150;
+const requestTimes: number[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'visualref-caption-all-'));
@@ -40,6 +41,7 @@ before(async () => {
     req.resume();
     req.on('end', () => {
       const n = ++requests;
+      requestTimes.push(performance.now());
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `c${n}`, object: 'chat.completion', created: 1, model: 'llava', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `caption number ${n}` } }] }));
@@ -154,5 +156,21 @@ test('Ctrl-C stops after the caption in flight and saves it; --cancel stops a jo
   assert.ok(grf() < imageCount, 'the cancelled job went on to the end');
   const none = await cli(['caption-all', '--cancel']).done;
   assert.match(none.stdout, /^no caption-all job is running/);
+  delayMs = 150;
+});
+
+test('--rate spaces the captions out', async () => {
+  delayMs = 0;
+  requestTimes.length = 0;
+  const run = await cli(['caption-all', '--captioner', 'llava', '--prompt', 'retail', '--rate', '5/s']).done;
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, new RegExp(`^done: ${imageCount} captioned`));
+  // 8 captions at 5 a second: the last starts at least 7 × 200 ms after the first.
+  const span = requestTimes[requestTimes.length - 1] - requestTimes[0];
+  assert.equal(requestTimes.length, imageCount);
+  assert.ok(span >= 7 * 200 - 30, `8 captions within ${span.toFixed(0)} ms`);
+  const bad = await cli(['caption-all', '--rate', 'fast']).done;
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--rate: a rate is a number of captions per second/);
   delayMs = 150;
 });
