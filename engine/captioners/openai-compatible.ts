@@ -34,11 +34,9 @@ const startHint =
   'start llama-server (llama-server -m llava-v1.5-7b-Q4_K_M.gguf --mmproj mmproj-model-f16.gguf --port 8080) ' +
   'or Ollama (ollama serve; ollama pull llava), or point VISUALREF_CAPTION_BASE_URL at your server';
 
-function rootCause(err: unknown): unknown {
-  let current = err;
-  // RetryError (from the SDK's own retries, which are off here) and wrapped causes: take the last.
-  if (RetryError.isInstance(current)) current = current.lastError;
-  return current;
+/** The SDK's own retries are off, but should a RetryError come, the last real error is inside. */
+function unwrapRetry(err: unknown): unknown {
+  return RetryError.isInstance(err) ? err.lastError : err;
 }
 
 function causeCodes(err: unknown): string[] {
@@ -71,7 +69,7 @@ function serverMessage(err: APICallError): string {
 /** Turns what the SDK or the network threw into one clear message, and whether to try again. */
 export function explainCaptionerError(err: unknown, settings: Pick<OpenAiCompatibleSettings, 'baseUrl' | 'model' | 'timeoutMs'>): CaptionerError {
   if (err instanceof CaptionerError) return err;
-  const error = rootCause(err);
+  const error = unwrapRetry(err);
   const { baseUrl, model } = settings;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new CaptionerError(`captioner at ${baseUrl} did not answer within ${settings.timeoutMs / 1000} s`, true, { cause: error });
