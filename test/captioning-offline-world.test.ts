@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { renderWorldImage } from '../engine/world/generate-world.ts';
 import { decodeImage } from '../engine/images/decode.ts';
 import { loadModelRuntime } from '../engine/library/model-runtime.ts';
+import { resolveBox } from '../engine/images/box.ts';
 import { createCaptioner } from '../engine/captioners/create-captioner.ts';
 import { runtimeEmbedder } from '../engine/captioners/for-library.ts';
 
@@ -31,7 +32,9 @@ test('single-object region captions name the right colour and shape at least 80%
       const image = await decodeImage(png);
       // An object mostly covered by another may have a sliver of a box; a user would not box that.
       const objects = entry.objects.filter((o) => o.box[2] >= 8 && o.box[3] >= 8);
-      const results = await captioner.caption(objects.map((o) => ({ image, box: { x: o.box[0], y: o.box[1], w: o.box[2], h: o.box[3] } })));
+      // Boxes as a user draws them: around the object with a little margin (10% of its size a side).
+      const boxes = objects.map((o) => o.box).map(([x, y, w, h]) => ({ x: x - 0.1 * w, y: y - 0.1 * h, w: 1.2 * w, h: 1.2 * h }));
+      const results = await captioner.caption(boxes.map((box) => ({ image, box: resolveBox(box, 'px', image) })));
       results.forEach((result, i) => {
         const object = objects[i];
         const words = result.text.split(' ');
