@@ -111,6 +111,22 @@ test('library regions: made for every indexed image, redone for a changed file, 
     const opened = await RegionIndexer.open(library.dir, await library.runtime(), config);
     assert.deepEqual(opened.store.ids().sort((a, b) => a - b), library.listImages().map((r) => r.id));
     opened.close();
+
+    // A search turn: a crop mark drawn on image 3's top-left quarter finds that region again.
+    const { openLibraryRegions, librarySearchSources } = await import('../engine/regions/library-regions.ts');
+    const { searchWithRegions, matchesForResult } = await import('../engine/regions/region-search.ts');
+    const { buildMarks } = await import('../engine/regions/marks.ts');
+    const regions = openLibraryRegions(library)!;
+    const image3 = await library.loadImage(3);
+    const quarter = { x: 0, y: 0, w: image3.width / 2, h: image3.height / 2 };
+    const marks = await buildMarks([{ id: 'q', relevant: true, image: image3, box: quarter }], 'crop', encoders);
+    const query = await library.encodeText('a striped picture');
+    const results = searchWithRegions(librarySearchSources(library, regions), query, marks, { k: 4, topN: 10, lambda: 5, mu: 0.5 });
+    assert.equal(results[0].id, 3);
+    const [match] = matchesForResult(results[0]);
+    assert.deepEqual(match.box, { x: 0, y: 0, w: 32, h: 24 });
+    assert.ok(match.score > 0.999, `the mark matches its own region (${match.score})`);
+    regions.close();
   } finally {
     await library.close();
   }

@@ -133,3 +133,18 @@ test('a writer killed mid-write leaves every image either whole or absent', { ti
   }
   process.stderr.write(`kill test: ${torn} of 3 kills left a torn tail that was cut off\n`);
 });
+
+test('a read-only store sees what a writer appended after refresh()', () => {
+  const file = join(dir, 'shared.bin');
+  const writer = RegionStore.open(file, { dim: 8, dtype: 'int8', label: 'w' });
+  writer.put([{ id: 1, regions: fakeRegions(1, 8) }]);
+  const reader = RegionStore.open(file, { dim: 8, dtype: 'int8', label: 'w', readonly: true });
+  writer.put([{ id: 2, regions: fakeRegions(2, 8) }]);
+  assert.deepEqual(reader.ids(), [1]);
+  reader.refresh();
+  assert.deepEqual(reader.ids().sort(), [1, 2]);
+  assertImage(reader, 2, 8, 1 / 127);
+  assert.throws(() => reader.put([{ id: 3, regions: [] }]), /read-only/);
+  writer.close();
+  reader.close();
+});

@@ -11,6 +11,7 @@ export const regionSourceSchema = z.enum(['windows', 'proposer', 'tokens']);
 export type RegionSource = z.infer<typeof regionSourceSchema>;
 
 export const regionsConfigSchema = z.object({
+  enabled: z.boolean(),
   source: regionSourceSchema,
   windows: z.array(windowLevel).min(1),
   proposer: z.object({

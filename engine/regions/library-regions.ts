@@ -3,10 +3,13 @@
 // no longer holds. Run after each index run (and safe to run any time): an index run killed between
 // its own commit and the regions' is finished here, and a killed region pass resumes where it stopped,
 // because each batch is committed to regions.bin on its own.
+import { join } from 'node:path';
 import type { Library } from '../library/library.ts';
 import { log } from '../log.ts';
 import { loadRegionsConfig, type RegionsConfig } from './config.ts';
-import { RegionIndexer } from './region-indexer.ts';
+import { RegionIndexer, regionsFileName } from './region-indexer.ts';
+import type { RegionSearchSources } from './region-search.ts';
+import { RegionStore } from './region-store.ts';
 
 export interface LibraryRegionsReport {
   added: number;
@@ -68,4 +71,29 @@ export async function indexLibraryRegions(
   } finally {
     indexer.close();
   }
+}
+
+/** The library's region store opened read-only for searching, or undefined when it has none (yet). */
+export function openLibraryRegions(library: Library): RegionStore | undefined {
+  const file = join(library.dir, regionsFileName);
+  const settings = RegionStore.readSettings(file);
+  if (!settings) return undefined;
+  if (settings.dim !== library.dim) {
+    log.warn(`regions: ${file} holds ${settings.dim}-d regions but the library ${library.dim}-d vectors; ignoring it until the next index run`);
+    return undefined;
+  }
+  return RegionStore.open(file, { ...settings, readonly: true });
+}
+
+/** What searchWithRegions needs, from a library and its region store. */
+export function librarySearchSources(library: Library, store: RegionStore | undefined): RegionSearchSources {
+  return {
+    search: (vector, k) => library.search(vector, k),
+    regionsOf: (id) => store?.getMatrix(id),
+    fallbackOf: (id) => {
+      const vector = library.vector(id);
+      const record = library.getImage(id);
+      return vector && record?.width && record.height ? { vector, width: record.width, height: record.height } : undefined;
+    },
+  };
 }

@@ -215,8 +215,12 @@ export class RegionStore {
     });
     closeSync(this.fd);
     this.fd = openSync(this.file, 'r+');
-    this.entries.clear();
     this.scan();
+  }
+
+  /** Picks up records appended by a writer since this (read-only) store was opened or last refreshed. */
+  refresh(): void {
+    this.scan(this.end);
   }
 
   /** Fraction of the file's records that are superseded or deletions (compact() reclaims them). */
@@ -268,13 +272,19 @@ export class RegionStore {
     }
   }
 
-  /** Builds the offset table; cuts off (or, read-only, ignores) an incomplete or corrupt last record. */
-  private scan(): number {
+  /**
+   * Builds (from `from` on, extends) the offset table; cuts off (or, read-only, ignores) an incomplete
+   * or corrupt last record.
+   */
+  private scan(from = HEADER_BYTES): number {
     const fileSize = fstatSync(this.fd).size;
     const head = Buffer.alloc(RECORD_HEADER_BYTES);
-    let pos = HEADER_BYTES;
+    let pos = from;
     let last: { id: number; entry: Entry } | undefined;
-    this.records = 0;
+    if (from === HEADER_BYTES) {
+      this.records = 0;
+      this.entries.clear();
+    }
     while (pos + RECORD_HEADER_BYTES <= fileSize) {
       readSync(this.fd, head, 0, RECORD_HEADER_BYTES, pos);
       if (head.readUInt32LE(0) !== RECORD_MAGIC) break;
