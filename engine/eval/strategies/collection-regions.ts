@@ -1,6 +1,7 @@
 // The regions of an evaluation collection, built by the product's own region indexer (proposers and
 // crop encoding only: ground-truth boxes never enter it) into a cache file per collection, model and
 // region settings, so that later runs and other strategies reuse it; an interrupted build resumes.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,13 +28,21 @@ function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-export function collectionRegionsFile(collection: EvalCollection, source: string): string {
+/** One cache file per collection, model and region settings, so that variants do not evict each other. */
+export function collectionRegionsFile(collection: EvalCollection, config: RegionsConfig): string {
   const root = process.env.VISUALREF_CACHE ?? join(tmpdir(), 'visualref-cache');
-  return join(root, 'regions', `${slug(collection.dataset.name)}-${collection.dataset.images.length}-${slug(collection.model)}`, `${source}.bin`);
+  const settings = { source: config.source, windows: config.windows, proposer: config.proposer, tokens: config.tokens, dtype: config.store.dtype };
+  const digest = createHash('sha1').update(JSON.stringify(settings)).digest('hex').slice(0, 8);
+  // Splits of one dataset share its name: the image files tell collections apart.
+  const images = createHash('sha1')
+    .update(collection.dataset.images.map((i) => i.path).join('\n'))
+    .digest('hex')
+    .slice(0, 8);
+  return join(root, 'regions', `${slug(collection.dataset.name)}-${images}-${slug(collection.model)}`, `${config.source}-${digest}.bin`);
 }
 
 async function build(collection: EvalCollection, config: RegionsConfig): Promise<CollectionRegions> {
-  const file = collectionRegionsFile(collection, config.source);
+  const file = collectionRegionsFile(collection, config);
   mkdirSync(join(file, '..'), { recursive: true });
   const indexer = await RegionIndexer.open(join(file, '..'), regionEncoderOf(collection.image), config, file);
   const images = collection.dataset.images;
@@ -69,7 +78,7 @@ async function build(collection: EvalCollection, config: RegionsConfig): Promise
 
 /** The collection's regions for `config.source` (built once per process and cached on disk). */
 export function collectionRegions(collection: EvalCollection, config: RegionsConfig): Promise<CollectionRegions> {
-  const key = `${collectionRegionsFile(collection, config.source)}|${JSON.stringify(config)}`;
+  const key = collectionRegionsFile(collection, config);
   let entry = built.get(key);
   if (!entry) {
     entry = build(collection, config);
