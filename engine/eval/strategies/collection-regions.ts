@@ -1,6 +1,6 @@
 // The regions of an evaluation collection, built by the product's own region indexer (proposers and
-// crop encoding only: ground-truth boxes never enter it) into a cache file per collection, model and
-// region settings, so that later runs and other strategies reuse it; an interrupted build resumes.
+// crop encoding only: ground-truth boxes never enter it) into a cache file per collection, model
+// (weights) and region settings, so that later runs and other strategies reuse it; an interrupted build resumes.
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,9 +33,11 @@ export function collectionRegionsFile(collection: EvalCollection, config: Region
   const root = process.env.VISUALREF_CACHE ?? join(tmpdir(), 'visualref-cache');
   const settings = { source: config.source, windows: config.windows, proposer: config.proposer, tokens: config.tokens, dtype: config.store.dtype };
   const digest = createHash('sha1').update(JSON.stringify(settings)).digest('hex').slice(0, 8);
-  // Splits of one dataset share its name: the image files tell collections apart.
+  // Splits of one dataset share its name and a retrained model keeps its name: the image files and
+  // the model's embeddings of them tell collections apart.
   const images = createHash('sha1')
     .update(collection.dataset.images.map((i) => i.path).join('\n'))
+    .update(new Uint8Array(collection.matrix.buffer, collection.matrix.byteOffset, collection.matrix.byteLength))
     .digest('hex')
     .slice(0, 8);
   return join(root, 'regions', `${slug(collection.dataset.name)}-${images}-${slug(collection.model)}`, `${config.source}-${digest}.bin`);
