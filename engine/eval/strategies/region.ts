@@ -90,7 +90,7 @@ export function regionVectorStrategy(options: { marks?: MarkKind; name?: string 
 }
 
 /** Builds a strategy from its `--strategy` name: region, region:SOURCE, region:SOURCE:MARKS, region-vector, region-vector:MARKS. */
-export function regionStrategyFromName(name: string): Strategy | undefined {
+export function regionStrategyFromName(name: string, overrides: Pick<RegionStrategyOptions, 'lambda' | 'mu' | 'topN'> = {}): Strategy | undefined {
   const [head, ...rest] = name.split(':');
   const markKinds = ['crop', 'caption', 'both'] as const;
   const asMarks = (s: string | undefined): MarkKind | undefined => {
@@ -101,7 +101,7 @@ export function regionStrategyFromName(name: string): Strategy | undefined {
   if (head === 'region') {
     const source = rest[0] === undefined ? undefined : regionSourceSchema.safeParse(rest[0]);
     if (source && !source.success) throw new Error(`strategy ${name}: region source must be one of ${regionSourceSchema.options.join(', ')}`);
-    return regionStrategy({ name, source: source?.data, marks: asMarks(rest[1]) });
+    return regionStrategy({ ...overrides, name, source: source?.data, marks: asMarks(rest[1]) });
   }
   if (head === 'region-vector') return regionVectorStrategy({ name, marks: asMarks(rest[0]) });
   return undefined;
