@@ -4,7 +4,7 @@
 //   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--topN 500] [--model NAME|DIR]
 // The extraction cost (proposal + crop encoding per image, for each region source) uses --model
 // (default: the built-in model when it is present, else the tiny test CLIP).
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,10 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { repoRoot } from '../engine/config/load-config.ts';
 import { loadEncoders } from '../engine/encoders/load-encoders.ts';
+import { decodeImage } from '../engine/images/decode.ts';
+import { iou } from '../engine/regions/geometry.ts';
+import { SegmentProposer } from '../engine/regions/segment-proposer.ts';
+import { generateWorld } from '../engine/world/generate-world.ts';
 import { RegionIndexer, regionEncoderOf } from '../engine/regions/region-indexer.ts';
 import { loadFeedbackConfig } from '../agent/feedback/config.ts';
 import { loadRegionsConfig } from '../engine/regions/config.ts';
@@ -128,6 +132,63 @@ async function extractionCosts(): Promise<Record<string, Cell>[]> {
   return rows;
 }
 
+interface GroundTruthImage {
+  image: RgbImage;
+  boxes: { x: number; y: number; w: number; h: number }[];
+}
+
+/** How many ground-truth objects the label-free proposals find (best IoU ≥ 0.5), on world scenes and COCO photos. */
+async function proposalRecall(): Promise<Record<string, Cell>[]> {
+  const proposer = new SegmentProposer(config.proposer);
+  const sets: [string, GroundTruthImage[]][] = [];
+  const worldDir = mkdtempSync(join(tmpdir(), 'vr-bench-world-'));
+  try {
+    const world = await generateWorld({ seed: 7000, count: 100, split: 'test', outDir: worldDir });
+    const scenes: GroundTruthImage[] = [];
+    for (const entry of world.images) {
+      scenes.push({ image: await decodeImage(join(worldDir, entry.filename)), boxes: entry.objects.map((o) => ({ x: o.box[0], y: o.box[1], w: o.box[2], h: o.box[3] })) });
+    }
+    sets.push(['world scenes (seed 7000, 100)', scenes]);
+  } finally {
+    rmSync(worldDir, { recursive: true, force: true });
+  }
+  const coco = join(repoRoot, '..', 'shared', 'data', 'coco-mini');
+  if (existsSync(join(coco, 'annotations', 'instances_val2017.json'))) {
+    const ann = JSON.parse(readFileSync(join(coco, 'annotations', 'instances_val2017.json'), 'utf8')) as {
+      images: { id: number; file_name: string; width: number; height: number }[];
+      annotations: { image_id: number; bbox: [number, number, number, number] }[];
+    };
+    const photos: GroundTruthImage[] = [];
+    for (const img of ann.images) {
+      // Objects of at least 2% of the photo: ~10 boxes cannot be expected to find every cup and sign.
+      const boxes = ann.annotations
+        .filter((a) => a.image_id === img.id && a.bbox[2] * a.bbox[3] >= 0.02 * img.width * img.height)
+        .map((a) => ({ x: a.bbox[0], y: a.bbox[1], w: a.bbox[2], h: a.bbox[3] }));
+      if (boxes.length) photos.push({ image: await decodeImage(join(coco, 'val2017', img.file_name)), boxes });
+    }
+    sets.push(['COCO val photos, objects ≥ 2% of the image', photos]);
+  }
+  const rows: Record<string, Cell>[] = [];
+  for (const [label, images] of sets) {
+    let found = 0;
+    let objects = 0;
+    let iouSum = 0;
+    let boxes = 0;
+    for (const { image, boxes: truth } of images) {
+      const proposals = (await proposer.propose(image)).map((p) => p.box);
+      boxes += proposals.length;
+      for (const t of truth) {
+        const best = Math.max(0, ...proposals.map((b) => iou(b, t)));
+        objects++;
+        iouSum += best;
+        if (best >= 0.5) found++;
+      }
+    }
+    rows.push({ images: label, count: images.length, objects, boxesPerImage: boxes / images.length, recallAtIoU50: found / objects, meanBestIoU: iouSum / objects });
+  }
+  return rows;
+}
+
 function buildStore(file: string, dtype: RegionDtype): void {
   const store = RegionStore.open(file, { dim: args.dim, dtype, label: 'bench' });
   const rand = rng(1);
@@ -162,6 +223,7 @@ function rerankLatency(file: string, dtype: RegionDtype, markCount: number): Rec
 
 const proposalRows = await proposalTimes();
 const extractionRows = await extractionCosts();
+const recallRows = await proposalRecall();
 const dir = mkdtempSync(join(tmpdir(), 'vr-bench-regions-'));
 const storeRows: Record<string, Cell>[] = [];
 const latencyRows: Record<string, Cell>[] = [];
@@ -197,7 +259,11 @@ const written = [
     name: 'regions-extraction',
     title: 'Region extraction: proposals and crop encoding per image',
     settings: { model: String(extractionRows[0]?.model ?? ''), photos: args.photos },
-    rows: [...proposalRows.map((r) => ({ part: 'label-free proposals', ...r })), ...extractionRows.map((r) => ({ part: 'proposals + crop encoding, 224 px scenes', ...r }))],
+    rows: [
+      ...proposalRows.map((r) => ({ part: 'label-free proposals: time', ...r })),
+      ...recallRows.map((r) => ({ part: 'label-free proposals: objects found', ...r })),
+      ...extractionRows.map((r) => ({ part: 'proposals + crop encoding, 224 px scenes', ...r })),
+    ],
     notes: [
       'Proposal = graph segmentation on a copy of at most 224 px a side + grouping + ranking (configs/regions.yaml), plus the configured windows for the proposer source.',
       'Encoding = crops cut from the original with the model preprocessing (sharp) + image encoder, in batches of 64 crops; ONNX Runtime with its default threads.',
