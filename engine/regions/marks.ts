@@ -16,19 +16,34 @@ export interface MarkInput {
   caption?: string;
 }
 
-export async function buildMarks(inputs: MarkInput[], kind: MarkKind, encoders: { image: ImageEncoder; text: TextEncoder }): Promise<Mark[]> {
+/** What marks need of the model: the library's ModelRuntime fits as is; encoders through markEncoderOf. */
+export interface MarkEncoder {
+  prepare(image: RgbImage, box?: Box): Promise<RgbImage>;
+  encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
+  encodeTexts(texts: string[]): Promise<Float32Array[]>;
+}
+
+export function markEncoderOf(image: ImageEncoder, text: TextEncoder): MarkEncoder {
+  return {
+    prepare: (source, box) => prepareForModel(source, image.preprocess, box),
+    encodeImages: async (prepared) => (await image.encodePixels(prepared)).map((e) => e.embedding),
+    encodeTexts: (texts) => text.encodeTexts(texts),
+  };
+}
+
+export async function buildMarks(inputs: MarkInput[], kind: MarkKind, encoder: MarkEncoder): Promise<Mark[]> {
   const marks: Mark[] = [];
   if (kind !== 'caption') {
     const withBox = inputs.filter((m) => m.image && m.box);
     if (kind === 'crop' && withBox.length < inputs.length) throw new Error('crop marks need the image and the box of every region');
-    const pixels = await Promise.all(withBox.map((m) => prepareForModel(m.image as RgbImage, encoders.image.preprocess, m.box)));
-    const encoded = pixels.length ? await encoders.image.encodePixels(pixels) : [];
-    withBox.forEach((m, k) => marks.push({ id: m.id, relevant: m.relevant, vector: encoded[k].embedding }));
+    const pixels = await Promise.all(withBox.map((m) => encoder.prepare(m.image as RgbImage, m.box)));
+    const encoded = pixels.length ? await encoder.encodeImages(pixels) : [];
+    withBox.forEach((m, k) => marks.push({ id: m.id, relevant: m.relevant, vector: encoded[k] }));
   }
   if (kind !== 'crop') {
     const withCaption = inputs.filter((m) => m.caption);
     if (kind === 'caption' && withCaption.length < inputs.length) throw new Error('caption marks need a caption for every region');
-    const vectors = withCaption.length ? await encoders.text.encodeTexts(withCaption.map((m) => m.caption as string)) : [];
+    const vectors = withCaption.length ? await encoder.encodeTexts(withCaption.map((m) => m.caption as string)) : [];
     withCaption.forEach((m, k) => marks.push({ id: m.id, relevant: m.relevant, vector: vectors[k] }));
   }
   return marks;

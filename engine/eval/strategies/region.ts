@@ -8,7 +8,7 @@
 import { visualRefRocchio } from '../../../agent/feedback/rocchio.ts';
 import { loadFeedbackConfig } from '../../../agent/feedback/config.ts';
 import { loadRegionsConfig, regionSourceSchema, type RegionsConfig } from '../../regions/config.ts';
-import { buildMarks, type MarkKind } from '../../regions/marks.ts';
+import { buildMarks, markEncoderOf, type MarkKind } from '../../regions/marks.ts';
 import { rerankByRegions, type Mark } from '../../regions/rerank.ts';
 import { cosineScores, topK, type FeedbackTurn, type QueryState, type Strategy } from '../strategy.ts';
 import { collectionRegions } from './collection-regions.ts';
@@ -27,7 +27,7 @@ function memoryOf(state: QueryState): RegionMemory {
 async function newMarks(turn: FeedbackTurn, memory: RegionMemory, kind: MarkKind): Promise<RegionMemory> {
   const inputs = await simulateRegionMarks(turn, memory.marked);
   if (inputs.length === 0) return memory;
-  const marks = await buildMarks(inputs, kind, { image: turn.collection.image, text: turn.collection.text });
+  const marks = await buildMarks(inputs, kind, markEncoderOf(turn.collection.image, turn.collection.text));
   return { marks: [...memory.marks, ...marks], marked: new Set([...memory.marked, ...inputs.map((m) => m.id)]) };
 }
 
