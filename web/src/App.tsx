@@ -226,7 +226,7 @@ export function App() {
             <section className="rounded-xl border border-dashed border-slate-300 p-6 text-slate-600">
               <p className="font-medium text-slate-800">Describe the image you are looking for, or drop one here.</p>
               <p className="mt-1 text-sm">
-                Then mark results 👍 or 👎, open one to box the parts that matter (each box is captioned, and you can edit the caption), add a comment, and press Refine.
+                Then mark results relevant or irrelevant, open one to box the parts that matter (each box is captioned, and you can edit the caption), add a comment, and press Refine.
               </p>
             </section>
           )}

@@ -1,4 +1,5 @@
 // The large view of one result: drag on the image to draw boxes, mark each relevant or not, move
+import { ThumbDown, ThumbUp, Trash } from './Icons.tsx';
 // them (mouse or arrow keys), delete them (Delete), and edit their captions before refining.
 import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { imageUrl } from '../api.ts';
@@ -182,7 +183,7 @@ export function BoxDialog({ item, feedback, dispatch, onClose }: Props) {
               onClick={() => dispatch({ type: 'mark', imageId: item.id, mark: mark === 'relevant' ? undefined : 'relevant' })}
               className={`flex-1 rounded px-2 py-1 ${mark === 'relevant' ? 'bg-emerald-600 text-white' : 'bg-slate-100'}`}
             >
-              👍 Relevant
+              <span className="inline-flex items-center gap-1"><ThumbUp /> Relevant</span>
             </button>
             <button
               type="button"
@@ -190,7 +191,7 @@ export function BoxDialog({ item, feedback, dispatch, onClose }: Props) {
               onClick={() => dispatch({ type: 'mark', imageId: item.id, mark: mark === 'irrelevant' ? undefined : 'irrelevant' })}
               className={`flex-1 rounded px-2 py-1 ${mark === 'irrelevant' ? 'bg-rose-600 text-white' : 'bg-slate-100'}`}
             >
-              👎 Irrelevant
+              <span className="inline-flex items-center gap-1"><ThumbDown /> Irrelevant</span>
             </button>
           </div>
           <p className="text-sm text-slate-600">
@@ -229,7 +230,7 @@ export function BoxDialog({ item, feedback, dispatch, onClose }: Props) {
                     {b.box.x},{b.box.y} {b.box.w}×{b.box.h}
                   </span>
                   <button type="button" onClick={() => dispatch({ type: 'delete-box', key: b.key })} className="rounded px-1.5 text-slate-600 hover:bg-slate-100" aria-label={`Delete box ${i + 1}`}>
-                    🗑
+                    <Trash />
                   </button>
                 </div>
                 <label className="block text-xs text-slate-600">

@@ -1,4 +1,5 @@
 // Where each turn starts: a query (first turn) or a comment (later turns), an optional image, and
+import { ImageIcon } from './Icons.tsx';
 // the Refine / New search buttons. Enter sends, Shift+Enter makes a new line.
 import { useRef, useState, type FormEvent } from 'react';
 import type { FileUIPart } from 'ai';
@@ -32,9 +33,9 @@ export function Composer({ hasSession, busy, pending, attachment, onAttach, onDe
   };
 
   const summary = [
-    pending.relevant && `👍 ${pending.relevant}`,
-    pending.irrelevant && `👎 ${pending.irrelevant}`,
-    pending.boxes && `▭ ${pending.boxes} box${pending.boxes > 1 ? 'es' : ''}`,
+    pending.relevant && `${pending.relevant} relevant`,
+    pending.irrelevant && `${pending.irrelevant} irrelevant`,
+    pending.boxes && `${pending.boxes} box${pending.boxes > 1 ? 'es' : ''}`,
   ].filter(Boolean);
 
   return (
@@ -77,7 +78,8 @@ export function Composer({ hasSession, busy, pending, attachment, onAttach, onDe
           }}
         />
         <button type="button" onClick={() => fileInput.current?.click()} className="rounded-lg border border-slate-300 px-3 py-2 hover:bg-slate-50" title="Search with an image">
-          🖼<span className="sr-only">Add an image</span>
+          <ImageIcon />
+          <span className="sr-only">Add an image</span>
         </button>
         {busy ? (
           <button type="button" onClick={onStop} className="rounded-lg bg-slate-600 px-4 py-2 font-medium text-white">

@@ -33,11 +33,11 @@ function UserMessage({ message }: { message: ChatMessage }) {
       )}
       {request?.action === 'refine' && (
         <ul className="flex flex-wrap gap-1 text-xs" aria-label="Feedback sent">
-          {request.relevant.length > 0 && <li className="rounded bg-emerald-500/80 px-1.5">👍 {request.relevant.map((id) => `#${id}`).join(' ')}</li>}
-          {request.irrelevant.length > 0 && <li className="rounded bg-rose-500/80 px-1.5">👎 {request.irrelevant.map((id) => `#${id}`).join(' ')}</li>}
+          {request.relevant.length > 0 && <li className="rounded bg-emerald-500/80 px-1.5">relevant {request.relevant.map((id) => `#${id}`).join(' ')}</li>}
+          {request.irrelevant.length > 0 && <li className="rounded bg-rose-500/80 px-1.5">irrelevant {request.irrelevant.map((id) => `#${id}`).join(' ')}</li>}
           {request.regions.map((r, i) => (
             <li key={i} className={`rounded px-1.5 ${r.relevant ? 'bg-emerald-500/80' : 'bg-rose-500/80'}`}>
-              ▭ #{r.imageId} {r.relevant ? '+' : '−'} {r.caption ?? ''}
+              box on #{r.imageId} {r.relevant ? '+' : '−'} {r.caption ?? ''}
             </li>
           ))}
           {request.relevant.length + request.irrelevant.length + request.regions.length === 0 && <li className="opacity-80">Refine without marks</li>}

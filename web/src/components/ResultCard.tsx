@@ -1,4 +1,5 @@
 // One result: thumbnail, rank, score, how it moved since the last turn, and the user's marks.
+import { BoxIcon, Similar, ThumbDown, ThumbUp } from './Icons.tsx';
 import { thumbUrl } from '../api.ts';
 import { movement } from '../geometry.ts';
 import type { Mark, ResultItem } from '../types.ts';
@@ -30,7 +31,11 @@ export function ResultCard({ item, mark, boxes, onMark, onOpen, onMoreLikeThis, 
             {move.label}
           </span>
         )}
-        {boxes > 0 && <span className="rounded bg-amber-600 px-1.5 py-0.5">{boxes} ▭</span>}
+        {boxes > 0 && (
+          <span className="flex items-center gap-0.5 rounded bg-amber-600 px-1.5 py-0.5">
+            {boxes} <BoxIcon />
+          </span>
+        )}
       </div>
       <div className="flex items-center justify-between gap-1 px-1.5 py-1 text-xs">
         <span className="tabular-nums text-slate-600" title="cosine similarity to the query">
@@ -45,7 +50,7 @@ export function ResultCard({ item, mark, boxes, onMark, onOpen, onMoreLikeThis, 
             className={`rounded px-1.5 py-0.5 ${mark === 'relevant' ? 'bg-emerald-600 text-white' : 'bg-slate-100 hover:bg-emerald-100'}`}
             aria-label={`Mark image ${item.id} relevant`}
           >
-            👍
+            <ThumbUp />
           </button>
           <button
             type="button"
@@ -55,7 +60,7 @@ export function ResultCard({ item, mark, boxes, onMark, onOpen, onMoreLikeThis, 
             className={`rounded px-1.5 py-0.5 ${mark === 'irrelevant' ? 'bg-rose-600 text-white' : 'bg-slate-100 hover:bg-rose-100'}`}
             aria-label={`Mark image ${item.id} irrelevant`}
           >
-            👎
+            <ThumbDown />
           </button>
           <button
             type="button"
@@ -66,7 +71,7 @@ export function ResultCard({ item, mark, boxes, onMark, onOpen, onMoreLikeThis, 
             aria-label={`More like image ${item.id}`}
             title="More like this"
           >
-            ≈
+            <Similar />
           </button>
         </span>
       </div>
