@@ -87,7 +87,7 @@ export function createWebRoutesFrom(deps: WebRouteDeps): Hono {
   app.post('/chat', async (c) => {
     const body = parse(chatRequestBody, await readJson(c));
     if (!body.ok) return problem(c, 400, body.message);
-    return chatResponse(deps.tools, body.data, deps.agent);
+    return chatResponse({ tools: deps.tools, defaults: deps.defaultSettings }, body.data, deps.agent);
   });
 
   app.post('/caption-region', async (c) => {

@@ -60,6 +60,14 @@ test('sources switched off get weight 0 and their feedback is left out', () => {
   assert.equal(input.k, 8);
 });
 
+test('weights left at their defaults are not sent, so configs/feedback.yaml keeps deciding them', () => {
+  const defaults: ChatSettings = { ...settings, weights: { ...settings.weights, judged: 0.2 }, sources: { ...settings.sources, comment: true } };
+  // judged was changed from 0.2 to 0.3, comment was switched off; everything else is as configured.
+  assert.deepEqual(weightsFor(settings, defaults), { judged: 0.3, comment: 0, prf: 0 });
+  const b = body([], { action: 'refine', relevant: [4] }, 'sess-2');
+  assert.equal(refineInputFor(readUserTurn(b.message), b, settings).weights?.judged, undefined);
+});
+
 test('refining without a session is refused', () => {
   const b = body([], { action: 'refine' });
   assert.throws(() => refineInputFor(readUserTurn(b.message), b), /search first/);

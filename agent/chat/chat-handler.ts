@@ -5,14 +5,14 @@ import { log } from '../../engine/log.ts';
 import type { AgentConfig } from './agent-config.ts';
 import { runDeterministicTurn } from './deterministic-agent.ts';
 import { runModelTurn } from './model-agent.ts';
-import type { ChatRequestBody, ChatTools } from './protocol.ts';
+import type { ChatContext, ChatRequestBody } from './protocol.ts';
 import { TurnInputError } from './turn-inputs.ts';
 
-export function chatResponse(tools: ChatTools, body: ChatRequestBody, config: AgentConfig): Response {
+export function chatResponse(chat: ChatContext, body: ChatRequestBody, config: AgentConfig): Response {
   const stream = createUIMessageStream({
     execute: async ({ writer }) => {
-      if (config.mode === 'model' && config.model) runModelTurn(writer, tools, body, config.model);
-      else await runDeterministicTurn(writer, tools, body);
+      if (config.mode === 'model' && config.model) runModelTurn(writer, chat, body, config.model);
+      else await runDeterministicTurn(writer, chat, body);
     },
     onError: (err) => {
       if (!(err instanceof TurnInputError)) log.warn(`chat turn failed: ${err instanceof Error ? err.stack : String(err)}`);

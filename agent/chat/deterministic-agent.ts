@@ -1,7 +1,7 @@
 // The default agent: no language model. It maps a turn's message and structured feedback straight
 // onto the tools and streams each tool call and its result as typed parts of the answer.
 import { generateId, type UIMessageStreamWriter } from 'ai';
-import type { AssistantMetadata, ChatRequestBody, ChatTools } from './protocol.ts';
+import type { AssistantMetadata, ChatContext, ChatRequestBody } from './protocol.ts';
 import { displayInput, readUserTurn, refineInputFor, searchInputFor } from './turn-inputs.ts';
 import { refineReply, searchReply } from './reply-text.ts';
 
@@ -28,7 +28,7 @@ async function callTool<I, O>(writer: Writer, toolName: string, input: I, shown:
   }
 }
 
-export async function runDeterministicTurn(writer: Writer, tools: ChatTools, body: ChatRequestBody): Promise<void> {
+export async function runDeterministicTurn(writer: Writer, { tools, defaults }: ChatContext, body: ChatRequestBody): Promise<void> {
   const started = performance.now();
   const meta: AssistantMetadata = { mode: 'deterministic' };
   writer.write({ type: 'start', messageId: generateId(), messageMetadata: meta });
@@ -47,7 +47,7 @@ export async function runDeterministicTurn(writer: Writer, tools: ChatTools, bod
       ? searchReply(output, { text: input.text, imageId: input.imageId, uploaded: Boolean(input.imageBase64) })
       : 'The search failed; see the error above.';
   } else {
-    const input = refineInputFor(turn, body);
+    const input = refineInputFor(turn, body, defaults);
     const output = await callTool(writer, 'refine-query', input, input, (i) => tools.refineQuery(i));
     if (output) {
       meta.sessionId = output.sessionId;

@@ -5,7 +5,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { stepCountIs, streamText, tool, type UIMessageStreamWriter } from 'ai';
 import { captionRegionInput, refineQueryInput, searchInput } from '../../tools/schemas.ts';
 import type { AgentConfig } from './agent-config.ts';
-import type { AssistantMetadata, ChatRequestBody, ChatTools } from './protocol.ts';
+import type { AssistantMetadata, ChatContext, ChatRequestBody } from './protocol.ts';
 import { readUserTurn, weightsFor, type UserTurn } from './turn-inputs.ts';
 
 const system = `You help a user find images in their library with the tools search, refine-query and caption-region.
@@ -14,18 +14,19 @@ const system = `You help a user find images in their library with the tools sear
 - Use caption-region only when a region has no caption.
 Then answer in one or two short sentences: what you did and how the results changed. Never invent image ids.`;
 
-function describeTurn(turn: UserTurn, body: ChatRequestBody): string {
+function describeTurn(turn: UserTurn, body: ChatRequestBody, chat: ChatContext): string {
   const { request, settings } = body.message.metadata;
   return JSON.stringify({
     userText: turn.text,
     uploadedImage: Boolean(turn.imageBase64),
     request,
     resultsWanted: settings?.k,
-    weights: settings ? weightsFor(settings) : undefined,
+    weights: settings ? weightsFor(settings, chat.defaults) : undefined,
   });
 }
 
-export function runModelTurn(writer: UIMessageStreamWriter, tools: ChatTools, body: ChatRequestBody, config: NonNullable<AgentConfig['model']>): void {
+export function runModelTurn(writer: UIMessageStreamWriter, chat: ChatContext, body: ChatRequestBody, config: NonNullable<AgentConfig['model']>): void {
+  const { tools } = chat;
   const started = performance.now();
   const meta: AssistantMetadata = { mode: 'model', model: config.name, sessionId: body.sessionId };
   const turn = readUserTurn(body.message);
@@ -42,7 +43,7 @@ export function runModelTurn(writer: UIMessageStreamWriter, tools: ChatTools, bo
   const result = streamText({
     model: provider.chatModel(config.name),
     system,
-    prompt: describeTurn(turn, body),
+    prompt: describeTurn(turn, body, chat),
     stopWhen: stepCountIs(config.maxSteps),
     tools: {
       search: tool({

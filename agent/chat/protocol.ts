@@ -96,6 +96,13 @@ export type ChatUITools = {
   'caption-region': { input: CaptionRegionInput; output: CaptionRegionOutput };
 };
 
+/** What an agent needs for a turn. */
+export interface ChatContext {
+  tools: ChatTools;
+  /** The settings panel's defaults: weights left at them are not sent as overrides. */
+  defaults: ChatSettings;
+}
+
 /** The three tools bound to one library: what either agent calls. */
 export interface ChatTools {
   search(input: SearchInput): Promise<SearchOutput>;

@@ -42,14 +42,24 @@ export function searchInputFor(turn: UserTurn, body: ChatRequestBody): SearchInp
   return input;
 }
 
-/** Weights the tool should use: a source switched off gets weight 0. */
-export function weightsFor(settings: ChatSettings): NonNullable<RefineQueryInput['weights']> {
-  const weights: NonNullable<RefineQueryInput['weights']> = { alpha: settings.weights.alpha, temperature: settings.temperature };
-  for (const source of feedbackSources) weights[source] = settings.sources[source] ? settings.weights[source] : 0;
+/**
+ * Weight overrides for the tool: a source switched off gets 0; a value the user changed from the
+ * default is sent; an untouched one is left out, so configs/feedback.yaml keeps deciding it (a
+ * source's override sets both its positive and negative weight there).
+ */
+export function weightsFor(settings: ChatSettings, defaults?: ChatSettings): NonNullable<RefineQueryInput['weights']> {
+  const weights: NonNullable<RefineQueryInput['weights']> = {};
+  const changed = (value: number, base: number | undefined) => base === undefined || Math.abs(value - base) > 1e-9;
+  if (changed(settings.weights.alpha, defaults?.weights.alpha)) weights.alpha = settings.weights.alpha;
+  if (changed(settings.temperature, defaults?.temperature)) weights.temperature = settings.temperature;
+  for (const source of feedbackSources) {
+    if (!settings.sources[source]) weights[source] = 0;
+    else if (changed(settings.weights[source], defaults?.weights[source])) weights[source] = settings.weights[source];
+  }
   return weights;
 }
 
-export function refineInputFor(turn: UserTurn, body: ChatRequestBody): RefineQueryInput {
+export function refineInputFor(turn: UserTurn, body: ChatRequestBody, defaults?: ChatSettings): RefineQueryInput {
   const request = body.message.metadata.request;
   if (request.action !== 'refine') throw new TurnInputError('not a refine turn');
   if (!body.sessionId) throw new TurnInputError('there is nothing to refine yet: search first');
@@ -62,7 +72,10 @@ export function refineInputFor(turn: UserTurn, body: ChatRequestBody): RefineQue
   }
   if (on('regions') && request.regions.length) input.regions = request.regions;
   if (on('comment') && turn.text) input.comment = turn.text;
-  if (settings) input.weights = weightsFor(settings);
+  if (settings) {
+    const weights = weightsFor(settings, defaults);
+    if (Object.keys(weights).length) input.weights = weights;
+  }
   return input;
 }
 
