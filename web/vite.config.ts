@@ -12,5 +12,5 @@ export default defineConfig({
   plugins: [react(), tailwindcss()],
   // The AI SDK client (with its zod message schemas) is most of the bundle: ~140 kB gzipped, one file.
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 700 },
-  server: { proxy: { '/api': process.env.VISUALREF_API ?? 'http://127.0.0.1:7860' } },
+  server: { proxy: { '/api': process.env.VISUALREF_API ?? 'http://127.0.0.1:7420' } },
 });
