@@ -83,8 +83,11 @@ export function App() {
   );
   const { messages, sendMessage, status, error, setMessages, clearError, stop } = useChat<ChatMessage>({
     transport,
-    onFinish: ({ isError, isAbort }) => {
-      if (!isError && !isAbort) dispatch({ type: 'clear' });
+    // The marks and boxes were used once a refinement succeeded; after a failure they stay for a retry.
+    onFinish: ({ message, messages, isError, isAbort }) => {
+      const asked = messages.findLast((m) => m.role === 'user')?.metadata?.request;
+      const failed = message.parts.some((p) => 'state' in p && p.state === 'output-error');
+      if (asked?.action === 'refine' && !isError && !isAbort && !failed) dispatch({ type: 'clear' });
     },
   });
   const busy = status === 'submitted' || status === 'streaming';

@@ -1,7 +1,7 @@
 // Where each turn starts: a query (first turn) or a comment (later turns), an optional image, and
 import { ImageIcon } from './Icons.tsx';
 // the Refine / New search buttons. Enter sends, Shift+Enter makes a new line.
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { FileUIPart } from 'ai';
 import { Spinner } from './Spinner.tsx';
 
@@ -18,10 +18,24 @@ interface Props {
   onStop: () => void;
 }
 
+/** Whole seconds since `active` became true, for long turns. */
+function useElapsed(active: boolean): number {
+  const [seconds, setSeconds] = useState(0);
+  useEffect(() => {
+    setSeconds(0);
+    if (!active) return;
+    const started = Date.now();
+    const timer = setInterval(() => setSeconds(Math.floor((Date.now() - started) / 1000)), 500);
+    return () => clearInterval(timer);
+  }, [active]);
+  return seconds;
+}
+
 export function Composer({ hasSession, busy, pending, attachment, onAttach, onDetach, onSearch, onRefine, onNewSearch, onStop }: Props) {
   const [text, setText] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
   const refining = hasSession && !attachment;
+  const elapsed = useElapsed(busy);
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
@@ -99,7 +113,7 @@ export function Composer({ hasSession, busy, pending, attachment, onAttach, onDe
         </button>
       </div>
       <p className="flex gap-3 text-xs text-slate-600" aria-live="polite">
-        {busy && <Spinner label={refining ? 'Refining…' : 'Searching…'} />}
+        {busy && <Spinner label={`${refining ? 'Refining' : 'Searching'}…${elapsed >= 1 ? ` ${elapsed} s` : ''}`} />}
         {refining && (summary.length ? <span>Next turn: {summary.join(' · ')}</span> : <span>Mark results, draw boxes or write a comment, then Refine.</span>)}
         {pending.captioning > 0 && <Spinner label={`captioning ${pending.captioning} box${pending.captioning > 1 ? 'es' : ''}…`} />}
       </p>
