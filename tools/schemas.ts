@@ -101,6 +101,11 @@ export const refineQueryInput = z.object({
     .optional()
     .describe('How judged images are combined: "auto" (default) picks per source.'),
   k: z.number().int().min(1).max(100).optional(),
+  fuseInitial: z
+    .boolean()
+    .optional()
+    .describe('Average the refined query with the first query of the session, so feedback cannot drift far from it (default from configs/feedback.yaml).'),
+  excludeSeen: z.boolean().optional().describe('Leave out images already shown in earlier turns of the session, to see new ones (default false).'),
 });
 
 export const appliedFeedback = z.object({

@@ -68,8 +68,10 @@ export const command: Command = {
       process.once('SIGTERM', shutdown);
     });
     stop.abort();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Open SSE streams of MCP clients would otherwise keep the server alive.
     if ('closeAllConnections' in server) server.closeAllConnections();
+    await closed;
     await ctx.close();
     return 0;
   },
