@@ -1,0 +1,133 @@
+// The refine-query tool: the feedback of one turn (judged ids, regions, a comment, new text, and the
+// regions remembered by caption-region) mixed into the session's query, then a new ranking with
+// each result's previous rank and an explanation of what was applied and what moved.
+import { composeFeedback, composeOptionsFromConfig, fuseModalityScores, type ComposeOptions, type WeightedQuery } from '../agent/feedback/compose.ts';
+import { explainMovement, summarizeRefinement } from '../agent/feedback/movement.ts';
+import { dot } from '../agent/feedback/vectors.ts';
+import type { SessionOptionsInput } from '../agent/sessions/session-records.ts';
+import type { Library } from '../engine/library/library.ts';
+import type { SearchHit } from '../engine/types.ts';
+import type { ToolContext } from './context.ts';
+import { ToolError } from './errors.ts';
+import { gatherFeedback } from './feedback-inputs.ts';
+import { toResultItems } from './library-access.ts';
+import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from './schemas.ts';
+import { defaultResultCount } from './search.ts';
+import { requireSession, withSession } from './session-access.ts';
+import { parseInput } from './validate.ts';
+
+/** Candidates fetched per query before fusing the scores of several queries. */
+const fusionPool = 5;
+
+/** Ranks with one query, or fuses the standardised scores of several over the union of their neighbours. */
+function rank(library: Library, scoring: WeightedQuery[], k: number, exclude: Set<number> | undefined): SearchHit[] {
+  if (scoring.length === 1) return library.search(scoring[0].vector, k, { exclude });
+  const pool = new Set<number>();
+  for (const q of scoring) for (const hit of library.search(q.vector, Math.max(k * fusionPool, 50), { exclude })) pool.add(hit.id);
+  const ids = [...pool].filter((id) => library.vector(id) !== undefined);
+  const vectors = ids.map((id) => library.vector(id)!);
+  const fused = fuseModalityScores(
+    scoring.map((q) => vectors.map((v) => dot(q.vector, v))),
+    scoring.map((q) => q.weight),
+  );
+  return ids
+    .map((id, i) => ({ id, score: fused[i] }))
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice(0, k);
+}
+
+/** Options given with this call are kept for the session's later turns. */
+function optionsPatch(input: RefineQueryInput): SessionOptionsInput | undefined {
+  const patch: SessionOptionsInput = {};
+  if (input.fuseInitial !== undefined) patch.fuseInitial = input.fuseInitial;
+  if (input.excludeSeen !== undefined) patch.excludeSeen = input.excludeSeen;
+  if (input.weights !== undefined) patch.weights = input.weights;
+  if (input.strategy !== undefined) patch.judgedStrategy = input.strategy;
+  if (input.k !== undefined) patch.k = input.k;
+  return Object.keys(patch).length ? patch : undefined;
+}
+
+function weightsUsed(options: ComposeOptions): Record<string, number> {
+  const used: Record<string, number> = { alpha: options.alpha, temperature: options.tau };
+  for (const [source, w] of Object.entries(options.sources)) {
+    used[`${source}.positive`] = w.positive;
+    used[`${source}.negative`] = w.negative;
+  }
+  return used;
+}
+
+export async function refineQuery(ctx: ToolContext, rawInput: RefineQueryInput): Promise<RefineQueryOutput> {
+  const input = parseInput(refineQueryInput, rawInput);
+  const { library, sessions, config } = ctx;
+  const id = input.sessionId;
+  requireSession(sessions, id);
+  const patch = optionsPatch(input);
+  const session = patch ? withSession(() => sessions.updateOptions(id, patch)) : requireSession(sessions, id);
+  const previous = withSession(() => sessions.lastTurn(id));
+  const previousIds = previous?.results.map((r) => r.id) ?? [];
+  const pending = withSession(() => sessions.pendingRegions(id));
+
+  const { weights, judgedStrategy, modalityMode } = session.options;
+  const feedback = await gatherFeedback(library, input, pending, previousIds, { prf: (weights.prf ?? 0) > 0 });
+  const { inputs } = feedback;
+  if (!inputs.judged && !inputs.regions && !inputs.comment && !inputs.explicit && !inputs.prf) {
+    throw new ToolError(
+      'bad-input',
+      'nothing to refine with: give relevant or irrelevant ids, regions, a comment or text (a comment was read as: ' +
+        `${feedback.parsedComment ? JSON.stringify({ positive: feedback.parsedComment.positive, negative: feedback.parsedComment.negative }) : 'none'})`,
+    );
+  }
+
+  const options = composeOptionsFromConfig(config.feedback, weights, {
+    judgedStrategy,
+    modalityMode,
+    fuseInitial: session.options.fuseInitial ? session.originalVector : undefined,
+  });
+  const composed = composeFeedback(session.current, inputs, options);
+
+  const k = session.options.k ?? defaultResultCount;
+  const exclude = session.options.excludeSeen ? withSession(() => sessions.seenIds(id)) : undefined;
+  const hits = rank(library, composed.scoring, k, exclude);
+
+  const movement = explainMovement(
+    previousIds,
+    hits.map((h) => h.id),
+  );
+  const explanation = {
+    applied: composed.applied.map((a) => ({ source: a.source, weight: a.weight, negativeWeight: a.negativeWeight, positive: a.positive, negative: a.negative })),
+    movedUp: movement.movedUp,
+    movedDown: movement.movedDown,
+    newResults: movement.newResults,
+    summary: summarizeRefinement(composed.applied, movement),
+  };
+  const turn = withSession(() =>
+    sessions.recordTurn(id, {
+      feedback: {
+        relevant: feedback.relevant,
+        irrelevant: feedback.irrelevant,
+        regions: feedback.regions,
+        comment: input.comment,
+        parsedComment: feedback.parsedComment,
+        text: input.text,
+        strategy: judgedStrategy,
+      },
+      weights: weightsUsed(options),
+      explanation,
+      results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1 })),
+      state: composed.state,
+    }),
+  );
+  const previousRanks = new Map(previous?.results.map((r) => [r.id, r.rank]) ?? []);
+  return {
+    sessionId: id,
+    turn: turn.turn,
+    results: toResultItems(library, hits, previousRanks),
+    explanation: {
+      applied: explanation.applied.map(({ source, weight, positive, negative }) => ({ source, weight, positive, negative })),
+      movedUp: explanation.movedUp,
+      movedDown: explanation.movedDown,
+      newResults: explanation.newResults,
+      summary: explanation.summary,
+    },
+  };
+}
