@@ -17,8 +17,6 @@ export interface GatheredFeedback {
   irrelevant: number[];
   regions: RegionRecord[];
   parsedComment?: ParsedComment;
-  /** Region feedback as marks, for region-against-region re-ranking. */
-  marks: { label: string; vector: Float32Array; relevant: boolean }[];
 }
 
 function imageItem(library: Library, id: number): FeedbackItem {
@@ -60,7 +58,6 @@ export async function gatherFeedback(
   }
 
   const regions: RegionRecord[] = [];
-  const marks: GatheredFeedback['marks'] = [];
   const regionJudgement = judgement();
   const given = (input.regions ?? []).map((r, i) => ({ ...r, where: `regions[${i}]`, regionId: undefined as string | undefined }));
   const remembered = pending.map((p) => ({ ...p, units: 'px' as const, where: `remembered region ${p.regionId}`, regionId: p.regionId }));
@@ -82,12 +79,10 @@ export async function gatherFeedback(
     if (caption) {
       const vector = await library.encodeText(caption);
       side.push({ label, vector, modality: 'text' });
-      marks.push({ label, vector, relevant: region.relevant });
     }
     if (box) {
       const vector = await library.encodeImage({ id: region.imageId }, box);
       side.push({ label, vector, modality: 'image' });
-      marks.push({ label, vector, relevant: region.relevant });
     }
     regions.push({ imageId: region.imageId, box, caption, relevant: region.relevant, regionId: region.regionId });
   }
@@ -110,5 +105,5 @@ export async function gatherFeedback(
     if (ranked.length) inputs.prf = ranked;
   }
 
-  return { inputs, relevant, irrelevant, regions, parsedComment, marks };
+  return { inputs, relevant, irrelevant, regions, parsedComment };
 }

@@ -53,7 +53,7 @@ export async function search(ctx: ToolContext, rawInput: SearchInput): Promise<S
   const session =
     input.sessionId !== undefined
       ? withSession(() => sessions.restartQuery(input.sessionId!, stored, query.vector, query.modality))
-      : sessions.create({ query: stored, originalVector: query.vector, modality: query.modality, model: library.model, options: { k: input.k } });
+      : sessions.create({ query: stored, originalVector: query.vector, modality: query.modality, model: library.model, options: { k: input.k, fuseInitial: ctx.config.feedback.compose.fuseInitial } });
   const previous = input.sessionId !== undefined ? withSession(() => sessions.lastTurn(session.id)) : null;
 
   const k = input.k ?? session.options.k ?? defaultResultCount;
