@@ -1,6 +1,6 @@
 // Decodes an image uploaded as base64 (query by example) with limits checked before the pixels are
 // allocated: the encoded size first, then the header's pixel count, then the decode itself.
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { RgbImage } from '../engine/types.ts';
 import { ToolError } from './errors.ts';
 
@@ -36,7 +36,7 @@ export async function decodeUpload(base64: string, limits: UploadLimits): Promis
     throw badUpload(`the file is ${decodedBytes} bytes; at most ${limits.maxBytes} are accepted, send a smaller image`);
   }
   const bytes = Buffer.from(compact, 'base64');
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
