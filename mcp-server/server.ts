@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../engine/log.ts';
+import type { Library } from '../engine/library/library.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
 import { search } from '../tools/search.ts';
@@ -37,13 +38,26 @@ export interface McpShared {
 export function createMcpShared(ctx: ToolContext): McpShared {
   const settings = ctx.config.server.mcp;
   const thumbnailer = new Thumbnailer((id) => ctx.library.imagePath(id), settings.thumbnails);
-  const watcher = new LibraryWatcher(() => ctx.library.changeSignature(), settings.watchSeconds * 1000);
-  watcher.onChange(() => thumbnailer.clear());
+  const watcher = new LibraryWatcher(librarySignature(ctx.library), settings.watchSeconds * 1000);
+  watcher.onChange(() => {
+    // Another process (visualref index) changed the database: bring the in-memory index up to date.
+    ctx.library.reconcile();
+    thumbnailer.clear();
+  });
   return {
     ctx,
     thumbnails: { thumbnailer, count: settings.thumbnails.count, maxBytes: settings.maxResultBytes },
     watcher,
     close: () => watcher.close(),
+  };
+}
+
+/** Changes whenever images are added, replaced or removed, by this process or another one. */
+function librarySignature(library: Library): () => string {
+  const query = library.db.prepare('SELECT count(*) AS n, coalesce(max(vector_seq), 0) AS seq, coalesce(max(updated_at), 0) AS t FROM images');
+  return () => {
+    const row = query.get() as { n: number; seq: number; t: number };
+    return `${row.n}:${row.seq}:${row.t}`;
   };
 }
 
@@ -114,7 +128,7 @@ export function createMcpServer(shared: McpShared): McpServer {
     'image',
     new ResourceTemplate('image://{id}', {
       list: () => ({
-        resources: ctx.library.listImages(ctx.config.server.mcp.listImages).map((image) => ({
+        resources: ctx.library.listImages().slice(0, ctx.config.server.mcp.listImages).map((image) => ({
           uri: `image://${image.id}`,
           name: `image ${image.id}`,
           title: image.relPath,
@@ -125,7 +139,7 @@ export function createMcpServer(shared: McpShared): McpServer {
     { title: 'Library image', description: 'The original file of an image in the library, by the id that search returns.' },
     async (uri, variables): Promise<ReadResourceResult> => {
       const id = parseImageId(variables.id);
-      if (!ctx.library.hasImage(id)) throw new Error(`image://${id}: no such image in the library`);
+      if (ctx.library.getImage(id)?.status !== 'indexed') throw new Error(`image://${id}: no such image in the library`);
       const path = ctx.library.imagePath(id);
       const bytes = await readFile(path);
       return { contents: [{ uri: uri.href, mimeType: imageMimeType(path), blob: bytes.toString('base64') }] };

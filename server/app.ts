@@ -60,6 +60,8 @@ export function createApp(ctx: ToolContext, options: AppOptions): Hono {
   }
   app.route('/mcp', mcp.routes);
   if (options.extraRoutes) app.route('/api', options.extraRoutes(ctx));
+  // Whatever /api does not answer is a 404, never the web app's index.html.
+  app.all('/api/*', (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 
   const staticDir = options.staticDir ?? join(repoRoot, 'web', 'dist');
   if (existsSync(join(staticDir, 'index.html'))) {
