@@ -111,8 +111,8 @@ test('with VISUALREF_TOKEN set, a request without the token is refused and one w
   try {
     const bare = await post(`${guarded.url}/mcp`, initialize);
     assert.equal(bare.status, 401);
-    await assert.rejects(httpClient(`${guarded.url}/mcp`), /401|Unauthorized/i);
-    await assert.rejects(httpClient(`${guarded.url}/mcp`, { authorization: 'Bearer wrong-token-123' }), /401|Unauthorized/i);
+    await assert.rejects(httpClient(`${guarded.url}/mcp`), /missing or wrong bearer token/);
+    await assert.rejects(httpClient(`${guarded.url}/mcp`, { authorization: 'Bearer wrong-token-123' }), /missing or wrong bearer token/);
     const client = await httpClient(`${guarded.url}/mcp`, { authorization: 'Bearer correct-horse-battery' });
     const { tools } = await client.listTools();
     assert.equal(tools.length, 3);

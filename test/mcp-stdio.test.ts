@@ -184,14 +184,29 @@ test('stdout carries only JSON-RPC messages, and logs go to stderr', async () =>
   send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search', arguments: { text: 'a yellow heart on snow' } } });
   send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'search', arguments: { imageId: 987654 } } });
   const deadline = Date.now() + 60_000;
-  while (!stdout.includes('"id":3') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const answered = () =>
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .some((l) => {
+        try {
+          return JSON.parse(l).id === 3;
+        } catch {
+          return false;
+        }
+      });
+  while (!answered() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   child.stdin.end();
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0);
   const lines = stdout.split('\n').filter((l) => l.length > 0);
   assert.equal(lines.length, 3);
-  for (const line of lines) assert.equal(JSON.parse(line).jsonrpc, '2.0');
-  assert.equal(JSON.parse(lines[2]).result.isError, true);
+  const messages = lines.map((line) => JSON.parse(line) as { jsonrpc: string; id: number; result: { isError?: boolean; structuredContent?: SearchOutput } });
+  for (const message of messages) assert.equal(message.jsonrpc, '2.0');
+  const byId = new Map(messages.map((m) => [m.id, m.result]));
+  // Answered although stdin was closed while it was still running.
+  assert.equal(byId.get(2)?.structuredContent?.results.length, 12);
+  assert.equal(byId.get(3)?.isError, true);
 });
 
 test('the server logged nothing alarming to stderr', () => {
