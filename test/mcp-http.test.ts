@@ -76,7 +76,7 @@ test('20 clients at once: each gets its own MCP session and its own search sessi
     const firstRanks = new Map(found.results.map((r) => [r.id, r.rank]));
     for (const r of refined.results) assert.equal(r.previousRank, firstRanks.get(r.id) ?? null);
     const judged = refined.explanation.applied.find((s) => s.source === 'judged');
-    assert.deepEqual(judged?.positive, [`image ${mine}`]);
+    assert.deepEqual(judged?.positive, [String(mine)]);
   }
   // Alone, the same search gives the same results as it did among 20.
   const alone = await httpClient(`${server.url}/mcp`);

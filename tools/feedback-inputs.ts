@@ -1,109 +1,82 @@
-// Turns what a refine-query caller gave (ids, regions, a comment, text) into the embedding-space
-// feedback that agent/feedback/compose.ts mixes, plus the record the session keeps of it.
-import type { FeedbackInputs, FeedbackItem, Judgement } from '../agent/feedback/compose.ts';
-import { parseComment, type ParsedComment } from '../agent/feedback/comment-parser.ts';
+// Turns what a refine-query caller gave (ids, regions, a comment, text) and the regions remembered by
+// caption-region into composeFeedback's inputs: boxes are resolved and ids checked here, the plan
+// (agent/feedback/feedback-plan.ts) says what to encode, the library encodes it.
+import type { FeedbackInputs, FeedbackItem } from '../agent/feedback/compose.ts';
+import { feedbackInputs, planFeedback, type FeedbackPlan, type PlannedRegion } from '../agent/feedback/feedback-plan.ts';
 import type { PendingRegion } from '../agent/sessions/session-store.ts';
-import type { RegionRecord } from '../agent/sessions/session-records.ts';
 import { BoxError, resolveBox } from '../engine/images/box.ts';
 import type { Library } from '../engine/library/library.ts';
-import type { Box } from '../engine/types.ts';
 import { ToolError } from './errors.ts';
 import { requireImage } from './library-access.ts';
 import type { RefineQueryInput } from './schemas.ts';
 
 export interface GatheredFeedback {
+  plan: FeedbackPlan;
   inputs: FeedbackInputs;
-  relevant: number[];
-  irrelevant: number[];
-  regions: RegionRecord[];
-  parsedComment?: ParsedComment;
 }
 
-function imageItem(library: Library, id: number): FeedbackItem {
+/** The call's regions with boxes in pixels of the original image (fractions converted, bad boxes refused). */
+function resolveRegions(library: Library, regions: NonNullable<RefineQueryInput['regions']>): PlannedRegion[] {
+  return regions.map((region, i) => {
+    const where = `regions[${i}]`;
+    const record = requireImage(library, region.imageId);
+    const caption = region.caption?.trim() || undefined;
+    if (!caption && !region.box) throw new ToolError('bad-input', `${where}: give a box, a caption, or both`);
+    const planned: PlannedRegion = { imageId: region.imageId, caption, relevant: region.relevant, regionId: region.regionId };
+    if (region.box) {
+      try {
+        planned.box = resolveBox(region.box, region.units, { width: record.width, height: record.height });
+      } catch (err) {
+        if (err instanceof BoxError) throw new ToolError('bad-box', `${where}.box: ${err.message}`);
+        throw err;
+      }
+    }
+    return planned;
+  });
+}
+
+function storedVector(library: Library, id: number): Float32Array {
   const vector = library.vector(id);
   if (!vector) throw new ToolError('unknown-image', `image ${id} has no stored vector; re-index the library`);
-  return { label: `image ${id}`, vector, modality: 'image' };
-}
-
-function describeBox(box: Box, imageId: number): string {
-  return `region ${box.x},${box.y} ${box.w}x${box.h} of image ${imageId}`;
-}
-
-function judgement(): Judgement {
-  return { positive: [], negative: [] };
-}
-
-/** Ids of the previous turn's results at the given 1-based ranks (ranks past the end are ignored). */
-function idsAtRanks(previous: number[], ranks: number[]): number[] {
-  return ranks.filter((r) => r >= 1 && r <= previous.length).map((r) => previous[r - 1]);
+  return vector;
 }
 
 export async function gatherFeedback(
   library: Library,
   input: RefineQueryInput,
   pending: PendingRegion[],
-  previousIds: number[],
+  lastResults: { id: number; rank: number }[],
   options: { prf: boolean },
 ): Promise<GatheredFeedback> {
-  const parsedComment = input.comment?.trim() ? parseComment(input.comment) : undefined;
-  const relevant = [...new Set([...(input.relevant ?? []), ...idsAtRanks(previousIds, parsedComment?.referencedRanks ?? [])])];
-  const irrelevant = [...new Set([...(input.irrelevant ?? []), ...idsAtRanks(previousIds, parsedComment?.rejectedRanks ?? [])])];
-  const both = relevant.filter((id) => irrelevant.includes(id));
-  if (both.length) throw new ToolError('bad-input', `image ${both[0]} is marked both relevant and irrelevant; mark it one way`);
-  for (const id of [...relevant, ...irrelevant]) requireImage(library, id);
+  const marked = new Set(input.relevant ?? []);
+  const both = (input.irrelevant ?? []).find((id) => marked.has(id));
+  if (both !== undefined) throw new ToolError('bad-input', `image ${both} is marked both relevant and irrelevant; mark it one way`);
 
-  const inputs: FeedbackInputs = {};
-  if (relevant.length || irrelevant.length) {
-    inputs.judged = { positive: relevant.map((id) => imageItem(library, id)), negative: irrelevant.map((id) => imageItem(library, id)) };
-  }
+  const plan = planFeedback(
+    { relevant: input.relevant, irrelevant: input.irrelevant, regions: resolveRegions(library, input.regions ?? []), comment: input.comment, text: input.text },
+    lastResults,
+    pending.map(({ imageId, box, caption, relevant, regionId }) => ({ imageId, box, caption, relevant, regionId })),
+  );
+  for (const id of [...plan.relevantIds, ...plan.irrelevantIds]) requireImage(library, id);
+  // A remembered region whose image has since left the library is refused like a given one.
+  for (const region of plan.regions) requireImage(library, region.imageId);
 
-  const regions: RegionRecord[] = [];
-  const regionJudgement = judgement();
-  const given = (input.regions ?? []).map((r, i) => ({ ...r, where: `regions[${i}]`, regionId: undefined as string | undefined }));
-  const remembered = pending.map((p) => ({ ...p, units: 'px' as const, where: `remembered region ${p.regionId}`, regionId: p.regionId }));
-  for (const region of [...given, ...remembered]) {
-    const record = requireImage(library, region.imageId);
-    const caption = region.caption?.trim() || undefined;
-    if (!caption && !region.box) throw new ToolError('bad-input', `${region.where}: give a box, a caption, or both`);
-    let box: Box | undefined;
-    if (region.box) {
-      try {
-        box = resolveBox(region.box, region.units, { width: record.width, height: record.height });
-      } catch (err) {
-        if (err instanceof BoxError) throw new ToolError('bad-box', `${region.where}.box: ${err.message}`);
-        throw err;
-      }
-    }
-    const side = region.relevant ? regionJudgement.positive : regionJudgement.negative;
-    const label = caption ?? describeBox(box!, region.imageId);
-    if (caption) {
-      const vector = await library.encodeText(caption);
-      side.push({ label, vector, modality: 'text' });
-    }
-    if (box) {
-      const vector = await library.encodeImage({ id: region.imageId }, box);
-      side.push({ label, vector, modality: 'image' });
-    }
-    regions.push({ imageId: region.imageId, box, caption, relevant: region.relevant, regionId: region.regionId });
+  const textVectors = plan.texts.length ? await (await library.runtime()).encodeTexts(plan.texts) : [];
+  const regionCrops = new Map<number, Float32Array>();
+  for (const [i, region] of plan.regions.entries()) {
+    if (region.box) regionCrops.set(i, await library.encodeImage({ id: region.imageId }, region.box));
   }
-  if (regions.length) inputs.regions = regionJudgement;
-
-  if (parsedComment && (parsedComment.positive.length || parsedComment.negative.length)) {
-    const phrases = [...parsedComment.positive, ...parsedComment.negative];
-    const vectors = await Promise.all(phrases.map((p) => library.encodeText(p)));
-    const items = phrases.map((label, i): FeedbackItem => ({ label, vector: vectors[i], modality: 'text' }));
-    inputs.comment = { positive: items.slice(0, parsedComment.positive.length), negative: items.slice(parsedComment.positive.length) };
-  }
-  if (input.text?.trim()) {
-    inputs.explicit = [{ label: input.text.trim(), vector: await library.encodeText(input.text.trim()), modality: 'text' }];
-  }
-  if (options.prf) {
-    const ranked = previousIds.flatMap((id): FeedbackItem[] => {
-      const vector = library.vector(id);
-      return vector ? [{ label: `image ${id}`, vector, modality: 'image' }] : [];
-    });
-    if (ranked.length) inputs.prf = ranked;
-  }
-
-  return { inputs, relevant, irrelevant, regions, parsedComment };
+  const prf = options.prf
+    ? lastResults.flatMap((r): FeedbackItem[] => {
+        const vector = library.vector(r.id);
+        return vector ? [{ label: String(r.id), vector, modality: 'image' }] : [];
+      })
+    : undefined;
+  const inputs = feedbackInputs(plan, {
+    texts: new Map(plan.texts.map((t, i) => [t, textVectors[i]])),
+    images: new Map([...plan.relevantIds, ...plan.irrelevantIds].map((id) => [id, storedVector(library, id)])),
+    regionCrops,
+    prf,
+  });
+  return { plan, inputs };
 }

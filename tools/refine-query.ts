@@ -68,14 +68,10 @@ export async function refineQuery(ctx: ToolContext, rawInput: RefineQueryInput):
   const pending = withSession(() => sessions.pendingRegions(id));
 
   const { weights, judgedStrategy, modalityMode } = session.options;
-  const feedback = await gatherFeedback(library, input, pending, previousIds, { prf: (weights.prf ?? 0) > 0 });
-  const { inputs } = feedback;
+  const { plan, inputs } = await gatherFeedback(library, input, pending, previous?.results ?? [], { prf: (weights.prf ?? 0) > 0 });
   if (!inputs.judged && !inputs.regions && !inputs.comment && !inputs.explicit && !inputs.prf) {
-    throw new ToolError(
-      'bad-input',
-      'nothing to refine with: give relevant or irrelevant ids, regions, a comment or text (a comment was read as: ' +
-        `${feedback.parsedComment ? JSON.stringify({ positive: feedback.parsedComment.positive, negative: feedback.parsedComment.negative }) : 'none'})`,
-    );
+    const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
+    throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
 
   const options = composeOptionsFromConfig(config.feedback, weights, {
@@ -103,11 +99,11 @@ export async function refineQuery(ctx: ToolContext, rawInput: RefineQueryInput):
   const turn = withSession(() =>
     sessions.recordTurn(id, {
       feedback: {
-        relevant: feedback.relevant,
-        irrelevant: feedback.irrelevant,
-        regions: feedback.regions,
+        relevant: plan.relevantIds,
+        irrelevant: plan.irrelevantIds,
+        regions: plan.regions,
         comment: input.comment,
-        parsedComment: feedback.parsedComment,
+        parsedComment: plan.comment ?? undefined,
         text: input.text,
         strategy: judgedStrategy,
       },

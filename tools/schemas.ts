@@ -82,6 +82,11 @@ export const regionFeedback = z.object({
   units: boxUnits,
   caption: z.string().max(500).optional().describe('A description of the region (e.g. from caption-region, possibly edited).'),
   relevant: z.boolean(),
+  regionId: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('The regionId caption-region returned, when this is a region it remembered (e.g. with an edited caption): this one replaces it.'),
 });
 
 export const refineQueryInput = z.object({
