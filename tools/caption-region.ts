@@ -9,8 +9,9 @@ import { requireImage } from './library-access.ts';
 import { captionRegionInput, type CaptionRegionInput, type CaptionRegionOutput } from './schemas.ts';
 import { withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
+import type { z } from 'zod';
 
-export async function captionRegion(ctx: ToolContext, rawInput: CaptionRegionInput): Promise<CaptionRegionOutput> {
+export async function captionRegion(ctx: ToolContext, rawInput: z.input<typeof captionRegionInput>): Promise<CaptionRegionOutput> {
   const input = parseInput(captionRegionInput, rawInput);
   const { library, sessions, captioner } = ctx;
   const record = requireImage(library, input.imageId);

@@ -15,6 +15,7 @@ import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from 
 import { defaultResultCount } from './search.ts';
 import { requireSession, withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
+import type { z } from 'zod';
 
 /** Candidates fetched per query before fusing the scores of several queries. */
 const fusionPool = 5;
@@ -56,7 +57,7 @@ function weightsUsed(options: ComposeOptions): Record<string, number> {
   return used;
 }
 
-export async function refineQuery(ctx: ToolContext, rawInput: RefineQueryInput): Promise<RefineQueryOutput> {
+export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof refineQueryInput>): Promise<RefineQueryOutput> {
   const input = parseInput(refineQueryInput, rawInput);
   const { library, sessions, config } = ctx;
   const id = input.sessionId;

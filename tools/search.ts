@@ -9,6 +9,7 @@ import { searchInput, type SearchInput, type SearchOutput } from './schemas.ts';
 import { withSession } from './session-access.ts';
 import { decodeUpload } from './upload.ts';
 import { parseInput } from './validate.ts';
+import type { z } from 'zod';
 
 export const defaultResultCount = 12;
 
@@ -37,7 +38,7 @@ async function queryVector(ctx: ToolContext, input: SearchInput): Promise<QueryV
   return { vector, modality: input.text !== undefined ? 'text' : 'image' };
 }
 
-export async function search(ctx: ToolContext, rawInput: SearchInput): Promise<SearchOutput> {
+export async function search(ctx: ToolContext, rawInput: z.input<typeof searchInput>): Promise<SearchOutput> {
   const input = parseInput(searchInput, rawInput);
   if (input.text === undefined && input.imageId === undefined && input.imageBase64 === undefined) {
     throw new ToolError('bad-input', 'give text, imageId or imageBase64 (or text with an image): there is nothing to search for');
