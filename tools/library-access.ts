@@ -8,7 +8,7 @@ import { unknownImage } from './errors.ts';
 export function requireImage(library: Library, id: number): ImageRecord & { width: number; height: number } {
   const record = library.getImage(id);
   if (!record || record.status !== 'indexed' || record.width === null || record.height === null) {
-    throw unknownImage(id, library.status().images);
+    throw unknownImage(id, library.store.counts().indexed);
   }
   return record as ImageRecord & { width: number; height: number };
 }

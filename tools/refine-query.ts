@@ -61,7 +61,6 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const input = parseInput(refineQueryInput, rawInput);
   const { library, sessions, config } = ctx;
   const id = input.sessionId;
-  requireSession(sessions, id);
   const patch = optionsPatch(input);
   const session = patch ? withSession(() => sessions.updateOptions(id, patch)) : requireSession(sessions, id);
   const previous = withSession(() => sessions.lastTurn(id));
