@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { repoRoot } from '../engine/config/load-config.ts';
-import { openToolContext, type OpenedToolContext } from '../tools/context.ts';
+import { openToolContext, type OpenedToolContext, type ToolContext } from '../tools/context.ts';
 import { cliPath } from './helpers/mcp-client.ts';
 import { startServer, type RunningServer } from './helpers/http-server.ts';
 import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
@@ -25,7 +25,11 @@ before(async () => {
   mkdirSync(join(webDir, 'assets'));
   writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>visualref</title>');
   writeFileSync(join(webDir, 'assets', 'app.js'), 'console.log("app")');
-  const api = (c: typeof ctx) => new Hono().get('/ping', (h) => h.json({ images: c.library.status().images }));
+  const api = (c: ToolContext): Hono => {
+    const routes = new Hono();
+    routes.get('/ping', (h) => h.json({ images: c.library.status().images }));
+    return routes;
+  };
   server = await startServer(ctx, { staticDir: webDir, extraRoutes: api, token: 'token-for-tests' });
 });
 
