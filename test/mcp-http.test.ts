@@ -97,6 +97,13 @@ test('an unknown MCP session id gets 404, a first request that is not initialize
   assert.equal(notJson.status, 400);
 });
 
+test('a request body over http.maxBodyBytes is refused with 413 before it is parsed', async () => {
+  const limit = ctx.config.server.http.maxBodyBytes;
+  const huge = { ...initialize, params: { ...initialize.params, padding: 'x'.repeat(limit) } };
+  const res = await post(`${server.url}/mcp`, huge);
+  assert.equal(res.status, 413);
+});
+
 test('a request from a foreign Origin is refused with 403; a localhost page is served', async () => {
   const evil = await post(`${server.url}/mcp`, initialize, { origin: 'https://evil.example' });
   assert.equal(evil.status, 403);

@@ -111,7 +111,7 @@ test('bad arguments come back as tool errors that say what to change', async () 
   const someId = first.results[0].id;
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['search', {}, /nothing to search for/],
-    ['search', { text: 'a cat', k: 0 }, /k/],
+    ['search', { text: 'a cat', k: 0 }, /expected number to be >=1 at k/],
     ['search', { imageId: 987654 }, /unknown image id 987654: the library holds 200 images/],
     ['search', { imageBase64: 'this is not base64!' }, /imageBase64: is not base64/],
     ['search', { text: 'a cat', sessionId: 'nope' }, /unknown session "nope"/],
