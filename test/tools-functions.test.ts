@@ -8,6 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SessionStore } from '../agent/sessions/session-store.ts';
+import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { captionerConfig, openAiSettings } from '../engine/captioners/create-captioner.ts';
 import { OpenAiCompatibleCaptioner } from '../engine/captioners/openai-compatible.ts';
 import type { OpenAiCompatibleConfig } from '../engine/captioners/config.ts';
@@ -112,6 +113,23 @@ test('an edited caption given with its regionId replaces the remembered one', as
   });
   const regions = refined.explanation.applied.find((a) => a.source === 'regions');
   assert.deepEqual(regions?.positive, ['a checkered pattern']);
+});
+
+test('generative feedback (weights.grf) uses the stored captions of the previous results', async () => {
+  const found = await search(ctx, { text: 'a brown diamond', k: 5 });
+  const store = new CaptionStore(ctx.library.db);
+  const byId = new Map([...lib.idOf].map(([file, id]) => [id, file]));
+  const captions = new Map<number, string>();
+  for (const r of found.results) {
+    const scene = lib.world.images.find((image) => image.filename === byId.get(r.id))!;
+    captions.set(r.id, scene.sentences[0].raw);
+    store.saveCaption({ captioner: 'test', promptVersion: 'v1' }, r.id, { text: scene.sentences[0].raw, model: 'test', latencyMs: 0 });
+  }
+  const refined = await refineQuery(ctx, { sessionId: found.sessionId, weights: { grf: 0.3 } });
+  const grf = refined.explanation.applied.find((a) => a.source === 'grf');
+  assert.ok(grf, 'grf was applied');
+  assert.equal(grf.weight, 0.3);
+  assert.deepEqual([...grf.positive, ...grf.negative].sort(), [...new Set(captions.values())].sort());
 });
 
 test('an expired session is refused with a message saying to search again', async () => {

@@ -5,7 +5,7 @@ import type { Captioner, ExecutionProvider } from '../engine/types.ts';
 import type { Library } from '../engine/library/library.ts';
 import { openExistingLibrary } from '../engine/library/open-existing.ts';
 import { openDatabase } from '../engine/store/database.ts';
-import { createCaptioner } from '../engine/captioners/create-captioner.ts';
+import { captionerForLibrary } from '../engine/captioners/for-library.ts';
 import { SessionStore } from '../agent/sessions/session-store.ts';
 import { loadFeedbackConfig, type FeedbackConfig } from '../agent/feedback/config.ts';
 import { loadServerConfig, type ServerConfig } from '../server/config.ts';
@@ -42,14 +42,7 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
   const sessionDb = openDatabase(join(library.dir, 'sessions.db'));
   try {
     const sessions = new SessionStore(sessionDb, { ttlMs: config.feedback.sessions.ttlHours * 3600 * 1000 });
-    const captioner = createCaptioner(options.captioner, {
-      model: library.model,
-      embedder: {
-        id: library.model,
-        encodeImage: (image) => library.encodeImage(image),
-        encodeTexts: async (texts) => (await library.runtime()).encodeTexts(texts),
-      },
-    });
+    const captioner = captionerForLibrary(library, options.captioner);
     return {
       library,
       sessions,

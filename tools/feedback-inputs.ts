@@ -4,6 +4,7 @@
 import type { FeedbackInputs, FeedbackItem } from '../agent/feedback/compose.ts';
 import { feedbackInputs, planFeedback, type FeedbackPlan, type PlannedRegion } from '../agent/feedback/feedback-plan.ts';
 import type { PendingRegion } from '../agent/sessions/session-store.ts';
+import { latestCaptionTexts } from '../engine/captioners/caption-store.ts';
 import { BoxError, resolveBox } from '../engine/images/box.ts';
 import type { Library } from '../engine/library/library.ts';
 import { ToolError } from './errors.ts';
@@ -41,12 +42,24 @@ function storedVector(library: Library, id: number): Float32Array {
   return vector;
 }
 
+/** GRF: text embeddings of the stored captions of the previous results, in rank order. */
+async function storedCaptionItems(library: Library, lastResults: { id: number }[]): Promise<FeedbackItem[]> {
+  const captions = latestCaptionTexts(
+    library.db,
+    lastResults.map((r) => r.id),
+  );
+  const ranked = lastResults.filter((r) => captions.has(r.id)).map((r) => captions.get(r.id)!);
+  if (ranked.length === 0) return [];
+  const vectors = await (await library.runtime()).encodeTexts(ranked);
+  return ranked.map((text, i) => ({ label: text, vector: vectors[i], modality: 'text' }));
+}
+
 export async function gatherFeedback(
   library: Library,
   input: RefineQueryInput,
   pending: PendingRegion[],
   lastResults: { id: number; rank: number }[],
-  options: { prf: boolean },
+  options: { prf: boolean; grf: boolean },
 ): Promise<GatheredFeedback> {
   const marked = new Set(input.relevant ?? []);
   const both = (input.irrelevant ?? []).find((id) => marked.has(id));
@@ -72,11 +85,13 @@ export async function gatherFeedback(
         return vector ? [{ label: String(r.id), vector, modality: 'image' }] : [];
       })
     : undefined;
+  const grf = options.grf ? await storedCaptionItems(library, lastResults) : undefined;
   const inputs = feedbackInputs(plan, {
     texts: new Map(plan.texts.map((t, i) => [t, textVectors[i]])),
     images: new Map([...plan.relevantIds, ...plan.irrelevantIds].map((id) => [id, storedVector(library, id)])),
     regionCrops,
     prf,
+    grf,
   });
   return { plan, inputs };
 }

@@ -68,8 +68,11 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const pending = withSession(() => sessions.pendingRegions(id));
 
   const { weights, judgedStrategy, modalityMode } = session.options;
-  const { plan, inputs } = await gatherFeedback(library, input, pending, previous?.results ?? [], { prf: (weights.prf ?? 0) > 0 });
-  if (!inputs.judged && !inputs.regions && !inputs.comment && !inputs.explicit && !inputs.prf) {
+  const { plan, inputs } = await gatherFeedback(library, input, pending, previous?.results ?? [], {
+    prf: (weights.prf ?? 0) > 0,
+    grf: (weights.grf ?? 0) > 0,
+  });
+  if (!inputs.judged && !inputs.regions && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
     const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
     throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
