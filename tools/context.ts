@@ -9,6 +9,7 @@ import { captionerForLibrary } from '../engine/captioners/for-library.ts';
 import { SessionStore } from '../agent/sessions/session-store.ts';
 import { loadFeedbackConfig, type FeedbackConfig } from '../agent/feedback/config.ts';
 import { loadServerConfig, type ServerConfig } from '../server/config.ts';
+import type { RegionsOf } from './region-marks.ts';
 
 export interface ToolConfig {
   server: ServerConfig;
@@ -20,6 +21,8 @@ export interface ToolContext {
   sessions: SessionStore;
   captioner: Captioner;
   config: ToolConfig;
+  /** The regions of a library image from a region index; without one, region feedback matches whole images. */
+  regionsOf?: RegionsOf;
 }
 
 export interface OpenToolContextOptions {

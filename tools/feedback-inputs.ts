@@ -1,6 +1,6 @@
 // Turns what a refine-query caller gave (ids, regions, a comment, text) and the regions remembered by
-// caption-region into composeFeedback's inputs: boxes are resolved and ids checked here, the plan
-// (agent/feedback/feedback-plan.ts) says what to encode, the library encodes it.
+// caption-region into a feedback plan (agent/feedback/feedback-plan.ts) and composeFeedback's inputs:
+// boxes are resolved and ids checked here, the library encodes what the query mixes in.
 import type { FeedbackInputs, FeedbackItem } from '../agent/feedback/compose.ts';
 import { feedbackInputs, planFeedback, type FeedbackPlan, type PlannedRegion } from '../agent/feedback/feedback-plan.ts';
 import type { PendingRegion } from '../agent/sessions/session-store.ts';
@@ -74,11 +74,9 @@ export async function gatherFeedback(
   // A remembered region whose image has since left the library is refused like a given one.
   for (const region of plan.regions) requireImage(library, region.imageId);
 
-  const textVectors = plan.texts.length ? await (await library.runtime()).encodeTexts(plan.texts) : [];
-  const regionCrops = new Map<number, Float32Array>();
-  for (const [i, region] of plan.regions.entries()) {
-    if (region.box) regionCrops.set(i, await library.encodeImage({ id: region.imageId }, region.box));
-  }
+  // Regions are not mixed into the query: refine-query scores them region against region.
+  const texts = [...(plan.comment?.positive ?? []), ...(plan.comment?.negative ?? []), ...plan.explicit];
+  const textVectors = texts.length ? await (await library.runtime()).encodeTexts(texts) : [];
   const prf = options.prf
     ? lastResults.flatMap((r): FeedbackItem[] => {
         const vector = library.vector(r.id);
@@ -86,12 +84,14 @@ export async function gatherFeedback(
       })
     : undefined;
   const grf = options.grf ? await storedCaptionItems(library, lastResults) : undefined;
-  const inputs = feedbackInputs(plan, {
-    texts: new Map(plan.texts.map((t, i) => [t, textVectors[i]])),
-    images: new Map([...plan.relevantIds, ...plan.irrelevantIds].map((id) => [id, storedVector(library, id)])),
-    regionCrops,
-    prf,
-    grf,
-  });
+  const inputs = feedbackInputs(
+    { ...plan, regions: [] },
+    {
+      texts: new Map(texts.map((t, i) => [t, textVectors[i]])),
+      images: new Map([...plan.relevantIds, ...plan.irrelevantIds].map((id) => [id, storedVector(library, id)])),
+      prf,
+      grf,
+    },
+  );
   return { plan, inputs };
 }

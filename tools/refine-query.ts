@@ -1,8 +1,16 @@
 // The refine-query tool: the feedback of one turn (judged ids, regions, a comment, new text, and the
 // regions remembered by caption-region) mixed into the session's query, then a new ranking with
 // each result's previous rank and an explanation of what was applied and what moved.
-import { composeFeedback, composeOptionsFromConfig, fuseModalityScores, type ComposeOptions, type WeightedQuery } from '../agent/feedback/compose.ts';
+import {
+  composeFeedback,
+  composeOptionsFromConfig,
+  fuseModalityScores,
+  type AppliedSource,
+  type ComposeOptions,
+  type WeightedQuery,
+} from '../agent/feedback/compose.ts';
 import { explainMovement, summarizeRefinement } from '../agent/feedback/movement.ts';
+import type { RegionScoreOptions } from '../agent/feedback/region-score.ts';
 import { dot } from '../agent/feedback/vectors.ts';
 import type { SessionOptionsInput } from '../agent/sessions/session-records.ts';
 import type { Library } from '../engine/library/library.ts';
@@ -10,6 +18,7 @@ import type { SearchHit } from '../engine/types.ts';
 import type { ToolContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { gatherFeedback } from './feedback-inputs.ts';
+import { encodeMarks, markLabel, rerankWithMarks, sessionRegions, wholeImageRegions, type Reranked } from './region-marks.ts';
 import { toResultItems } from './library-access.ts';
 import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from './schemas.ts';
 import { defaultResultCount } from './search.ts';
@@ -57,9 +66,16 @@ function weightsUsed(options: ComposeOptions): Record<string, number> {
   return used;
 }
 
+/** λ and μ of configs/feedback.yaml; a `regions` weight override sets λ and scales μ alike. */
+function regionScoreOptions(config: RegionScoreOptions, override: number | undefined): RegionScoreOptions {
+  if (override === undefined) return config;
+  return { lambda: override, mu: config.lambda > 0 ? (override * config.mu) / config.lambda : config.mu };
+}
+
 export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof refineQueryInput>): Promise<RefineQueryOutput> {
   const input = parseInput(refineQueryInput, rawInput);
   const { library, sessions, config } = ctx;
+  const wholeImage = wholeImageRegions(library);
   const id = input.sessionId;
   const patch = optionsPatch(input);
   const session = patch ? withSession(() => sessions.updateOptions(id, patch)) : requireSession(sessions, id);
@@ -72,7 +88,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     prf: (weights.prf ?? 0) > 0,
     grf: (weights.grf ?? 0) > 0,
   });
-  if (!inputs.judged && !inputs.regions && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
+  if (!inputs.judged && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
     const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
     throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
@@ -86,18 +102,35 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
 
   const k = session.options.k ?? defaultResultCount;
   const exclude = session.options.excludeSeen ? withSession(() => sessions.seenIds(id)) : undefined;
-  const hits = rank(library, composed.scoring, k, exclude);
+  // Every region boxed in this session so far is a mark; the candidates are re-scored against them.
+  const refine = config.server.refine;
+  const regions = sessionRegions(withSession(() => sessions.turns(id)), plan.regions, refine.maxRegionMarks);
+  const marks = await encodeMarks(library, regions);
+  const applied: AppliedSource[] = [...composed.applied];
+  let hits = rank(library, composed.scoring, marks.length ? Math.max(k, refine.regionRerankPool) : k, exclude);
+  let matches: Reranked['matches'] | undefined;
+  if (marks.length) {
+    const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
+    ({ hits, matches } = rerankWithMarks(hits, marks, (hit) => ctx.regionsOf?.(hit) ?? wholeImage(hit), score, k));
+    applied.push({
+      source: 'regions',
+      weight: score.lambda,
+      negativeWeight: score.mu,
+      positive: [...new Set(regions.filter((r) => r.relevant).map(markLabel))],
+      negative: [...new Set(regions.filter((r) => !r.relevant).map(markLabel))],
+    });
+  }
 
   const movement = explainMovement(
     previousIds,
     hits.map((h) => h.id),
   );
   const explanation = {
-    applied: composed.applied.map((a) => ({ source: a.source, weight: a.weight, negativeWeight: a.negativeWeight, positive: a.positive, negative: a.negative })),
+    applied: applied.map(({ source, weight, positive, negative }) => ({ source, weight, positive, negative })),
     movedUp: movement.movedUp,
     movedDown: movement.movedDown,
     newResults: movement.newResults,
-    summary: summarizeRefinement(composed.applied, movement),
+    summary: summarizeRefinement(applied, movement),
   };
   const turn = withSession(() =>
     sessions.recordTurn(id, {
@@ -117,16 +150,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     }),
   );
   const previousRanks = new Map(previous?.results.map((r) => [r.id, r.rank]) ?? []);
-  return {
-    sessionId: id,
-    turn: turn.turn,
-    results: toResultItems(library, hits, previousRanks),
-    explanation: {
-      applied: explanation.applied.map(({ source, weight, positive, negative }) => ({ source, weight, positive, negative })),
-      movedUp: explanation.movedUp,
-      movedDown: explanation.movedDown,
-      newResults: explanation.newResults,
-      summary: explanation.summary,
-    },
-  };
+  const results = toResultItems(library, hits, previousRanks);
+  if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
+  return { sessionId: id, turn: turn.turn, results, explanation };
 }
