@@ -9,7 +9,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { repoRoot } from '../engine/config/load-config.ts';
 import type { CaptionRegionOutput, RefineQueryOutput, SearchOutput } from '../tools/schemas.ts';
 import { call, callOk, cliPath, errorText, stdioClient } from './helpers/mcp-client.ts';
-import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
+import { makeWorldLibrary, needsBuiltinModel, type WorldLibrary } from './helpers/mcp-world-library.ts';
 
 let lib: WorldLibrary;
 let client: Client;
@@ -134,7 +134,7 @@ test('bad arguments come back as tool errors that say what to change', async () 
   }
 });
 
-test('search → caption-region on an object of a result → refine-query: the target moves up', async () => {
+test('search → caption-region on an object of a result → refine-query: the target moves up', { skip: needsBuiltinModel }, async () => {
   // Targets: scenes with two objects, searched for by their first object only; the user boxes the
   // second object on the target (a result) as what they want, and refines.
   let tried = 0;

@@ -17,7 +17,7 @@ import { ToolError } from '../tools/errors.ts';
 import { search } from '../tools/search.ts';
 import { captionRegion } from '../tools/caption-region.ts';
 import { refineQuery } from '../tools/refine-query.ts';
-import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
+import { makeWorldLibrary, needsBuiltinModel, type WorldLibrary } from './helpers/mcp-world-library.ts';
 
 let lib: WorldLibrary;
 let ctx: OpenedToolContext;
@@ -95,12 +95,28 @@ test('caption-region: a fractional box becomes pixels; with a session it is reme
   const once = await refineQuery(ctx, { sessionId: found.sessionId, relevant: [found.results[0].id] });
   const regions = once.explanation.applied.find((a) => a.source === 'regions');
   assert.deepEqual(regions?.negative, [captioned.caption]);
+  assert.deepEqual(ctx.sessions.pendingRegions(found.sessionId), [], 'the refine that applied it consumed it');
+  // It stays a mark of the session for later turns (once, not once per turn).
   const twice = await refineQuery(ctx, { sessionId: found.sessionId, relevant: [found.results[0].id] });
-  assert.equal(
-    twice.explanation.applied.find((a) => a.source === 'regions'),
-    undefined,
-    'a remembered region is consumed by the refine that applied it',
-  );
+  assert.deepEqual(twice.explanation.applied.find((a) => a.source === 'regions')?.negative, [captioned.caption]);
+  // Results carry where the relevant marks matched: none here, the only mark is irrelevant.
+  for (const r of twice.results) assert.deepEqual(r.matches, []);
+});
+
+test('a relevant box lifts images that contain what it shows, and says where it matched', { skip: needsBuiltinModel }, async () => {
+  // Target: a two-object scene found by its first object; the user boxes its second object.
+  const scene = lib.world.images.find((image) => image.objects.length >= 2)!;
+  const target = lib.idOf.get(scene.filename)!;
+  const [a, b] = scene.objects;
+  const found = await search(ctx, { text: `a ${a.colour} ${a.shape}`, k: 100 });
+  const before = found.results.find((r) => r.id === target)?.rank ?? Infinity;
+  const [x, y, w, h] = b.box;
+  const refined = await refineQuery(ctx, { sessionId: found.sessionId, regions: [{ imageId: target, box: { x, y, w, h }, units: 'px', relevant: true }] });
+  const item = refined.results.find((r) => r.id === target);
+  assert.ok(item && item.rank <= before, `target rank ${before} → ${item?.rank}`);
+  assert.equal(item.matches?.length, 1);
+  assert.equal(item.matches[0].mark, `region of image ${target}`);
+  assert.ok(item.matches[0].score > 0.9, 'its own region matches the crop');
 });
 
 test('an edited caption given with its regionId replaces the remembered one', async () => {

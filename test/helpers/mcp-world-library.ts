@@ -12,6 +12,9 @@ export const builtinModel = join(repoRoot, 'models', 'builtin');
 /** The model the MCP tests index with. */
 export const testModel = existsSync(join(builtinModel, 'onnx', 'vision_model.onnx')) ? 'builtin' : join(repoRoot, 'test', 'models', 'tiny-clip');
 
+/** Set on tests whose outcome depends on a model that understands scenes (not the random tiny one). */
+export const needsBuiltinModel = testModel === 'builtin' ? false : 'needs the trained built-in model (models/builtin)';
+
 /** A seed no training run uses, so results are on scenes the model has not seen. */
 export const worldSeed = 60_613;
 
