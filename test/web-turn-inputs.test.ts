@@ -58,6 +58,8 @@ test('sources switched off get weight 0 and their feedback is left out', () => {
   assert.equal(input.regions?.[0].caption, 'a dog');
   assert.equal(input.comment, undefined, 'comment source is off');
   assert.equal(input.k, 8);
+  assert.equal(input.excludeSeen, true);
+  assert.equal(input.fuseInitial, false);
 });
 
 test('weights left at their defaults are not sent, so configs/feedback.yaml keeps deciding them', () => {

@@ -75,6 +75,9 @@ export function refineInputFor(turn: UserTurn, body: ChatRequestBody, defaults?:
   if (settings) {
     const weights = weightsFor(settings, defaults);
     if (Object.keys(weights).length) input.weights = weights;
+    // Session options: always sent, so switching one back off takes effect too.
+    input.excludeSeen = settings.excludeSeen;
+    input.fuseInitial = settings.fuseQuery;
   }
   return input;
 }

@@ -77,7 +77,10 @@ export function SettingsPanel({ settings, onChange, onReset, onClose }: Props) {
         <fieldset className="space-y-2">
           <legend className="mb-1 font-medium">Refinement</legend>
           <NumberField label="Temperature (τ)" value={settings.temperature} min={0.001} max={10} step={0.01} onChange={(temperature) => set({ temperature })} />
-          <NumberField label="Feedback depth (top K)" value={settings.depth} min={1} max={100} step={1} onChange={(depth) => set({ depth })} />
+          <p className="flex items-center justify-between gap-2 text-sm" title="rocchio.k in configs/feedback.yaml: the refine-query tool takes no per-turn override">
+            <span>Feedback depth (top K, from configs/feedback.yaml)</span>
+            <span className="w-24 pr-2 text-right tabular-nums">{settings.depth}</span>
+          </p>
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={settings.excludeSeen} onChange={(e) => set({ excludeSeen: e.target.checked })} /> Exclude images already seen
           </label>
