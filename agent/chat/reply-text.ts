@@ -14,6 +14,6 @@ export function searchReply(output: SearchOutput, query: { text?: string; imageI
 
 export function refineReply(output: RefineQueryOutput): string {
   const { movedUp, movedDown, newResults, summary } = output.explanation;
-  const moves = `${movedUp} moved up, ${movedDown} moved down, ${newResults} new.`;
-  return summary ? `${summary.trim().replace(/\.?$/, '.')} ${moves}` : `Refined the query: ${moves}`;
+  // The tool's summary already says what moved; without one, say it here.
+  return summary.trim() || `Refined the query: ${movedUp} moved up, ${movedDown} moved down, ${newResults} new.`;
 }
