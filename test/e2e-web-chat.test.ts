@@ -192,3 +192,37 @@ test('search, mark, box, caption, refine, reload, restart', { skip, timeout: 300
   assert.deepEqual(pageErrors, []);
   await page.close();
 });
+
+test('settings change the result count; an uploaded image and "more like this" search by example', { skip, timeout: 120_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+  await page.getByTestId('new-search').click();
+
+  await page.getByTestId('open-settings').click();
+  const results = page.getByTestId('settings-panel').getByLabel('Results per turn');
+  await results.fill('8');
+  await shot(page, '08-settings.png');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('settings-panel').waitFor({ state: 'detached' });
+
+  // Upload a scene of the library: it comes back first, among 8 results.
+  const scene = lib.world.images[42];
+  await page.getByTestId('file-input').setInputFiles(join(lib.worldDir, scene.filename));
+  await page.getByTestId('search-button').click();
+  await page.locator('[data-testid=result-grid][data-turn="1"]').waitFor();
+  const uploaded = await gridIds(page, 1);
+  assert.equal(uploaded.length, 8);
+  assert.equal(uploaded[0], lib.idOf.get(scene.filename));
+  await shot(page, '09-uploaded-image.png');
+
+  // "More like this" on the third result continues the session with that image as the query.
+  const third = uploaded[2];
+  await page.locator(`[data-testid=result-grid][data-turn="1"] [data-testid=result-card][data-image-id="${third}"]`).getByTestId('more-like-this').click();
+  await page.locator('[data-testid=result-grid][data-turn="2"]').waitFor();
+  assert.equal((await gridIds(page, 2))[0], third);
+  await shot(page, '10-more-like-this.png');
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
