@@ -75,6 +75,11 @@ test('refining without a session is refused', () => {
   assert.throws(() => refineInputFor(readUserTurn(b.message), b), /search first/);
 });
 
+test('an over-long text part is refused, not passed through as an unknown part', () => {
+  const long = { id: 'c', message: { id: 'm', role: 'user', parts: [{ type: 'text', text: 'x'.repeat(1001) }], metadata: { request: { action: 'search' } } } };
+  assert.equal(chatRequestBody.safeParse(long).success, false);
+});
+
 test('the request body rejects a box with a negative width', () => {
   const bad = { id: 'c', message: { id: 'm', role: 'user', parts: [], metadata: { request: { action: 'refine', regions: [{ imageId: 1, box: { x: 0, y: 0, w: -3, h: 4 }, relevant: true }] } } } };
   assert.equal(chatRequestBody.safeParse(bad).success, false);

@@ -2,7 +2,7 @@
 // message per turn (AI SDK UI message); its metadata carries the structured feedback of the turn, so
 // the deterministic agent never has to parse prose and the language-model agent gets it verbatim.
 import { z } from 'zod';
-import { boxSchema, boxUnits } from '../../tools/schemas.ts';
+import { regionFeedback } from '../../tools/schemas.ts';
 import type { CaptionRegionInput, CaptionRegionOutput, RefineQueryInput, RefineQueryOutput, SearchInput, SearchOutput } from '../../tools/schemas.ts';
 
 import { feedbackSources, type FeedbackSource } from './feedback-sources.ts';
@@ -25,14 +25,8 @@ export const chatSettings = z.object({
 });
 export type ChatSettings = z.infer<typeof chatSettings>;
 
-export const boxFeedback = z.object({
-  imageId: z.number().int().nonnegative(),
-  box: boxSchema,
-  units: boxUnits,
-  caption: z.string().max(500).optional(),
-  relevant: z.boolean(),
-});
-export type BoxFeedback = z.infer<typeof boxFeedback>;
+/** A boxed region as refine-query takes it (the web app always sends the box, in image pixels). */
+export type BoxFeedback = z.infer<typeof regionFeedback>;
 
 /** One turn as the user asked for it. */
 export const turnRequest = z.discriminatedUnion('action', [
@@ -45,7 +39,7 @@ export const turnRequest = z.discriminatedUnion('action', [
     action: z.literal('refine'),
     relevant: z.array(z.number().int().nonnegative()).max(100).default([]),
     irrelevant: z.array(z.number().int().nonnegative()).max(100).default([]),
-    regions: z.array(boxFeedback).max(100).default([]),
+    regions: z.array(regionFeedback).max(100).default([]),
   }),
 ]);
 export type TurnRequest = z.infer<typeof turnRequest>;
@@ -60,7 +54,8 @@ export const agentModes = ['deterministic', 'model'] as const;
 export type AgentMode = (typeof agentModes)[number];
 
 export interface AssistantMetadata {
-  mode: AgentMode;
+  /** Which agent answered; absent on threads rebuilt from a stored session. */
+  mode?: AgentMode;
   /** The language model's name in "model" mode. */
   model?: string;
   sessionId?: string;
@@ -73,7 +68,7 @@ export interface AssistantMetadata {
 const userPart = z.union([
   z.object({ type: z.literal('text'), text: z.string().max(1000) }).passthrough(),
   z.object({ type: z.literal('file'), mediaType: z.string(), url: z.string().max(28_000_000), filename: z.string().optional() }).passthrough(),
-  z.object({ type: z.string() }).passthrough(),
+  z.object({ type: z.string().refine((t) => t !== 'text' && t !== 'file', 'a text or file part that is too long or malformed') }).passthrough(),
 ]);
 
 /** Body of POST /api/chat: only the newest user message travels (the thread lives in the session). */

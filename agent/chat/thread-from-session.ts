@@ -22,7 +22,7 @@ function userRequest(turn: TurnRecord, session: Session, isLastSearch: boolean):
       action: 'refine',
       relevant: f.relevant,
       irrelevant: f.irrelevant,
-      regions: f.regions.map((r) => ({ imageId: r.imageId, box: r.box ?? { x: 0, y: 0, w: 1, h: 1 }, units: r.box ? 'px' : 'fraction', caption: r.caption, relevant: r.relevant })),
+      regions: f.regions.map((r) => ({ imageId: r.imageId, ...(r.box ? { box: r.box, units: 'px' as const } : {}), caption: r.caption, relevant: r.relevant })),
     },
     text: f.comment ?? '',
   };
@@ -41,7 +41,7 @@ export function threadFromSession(library: Library, session: Session, turns: Tur
       metadata: { request },
       parts: text ? [{ type: 'text', text }] : [],
     });
-    const meta: AssistantMetadata = { mode: 'deterministic', sessionId: session.id, turn: turn.turn };
+    const meta: AssistantMetadata = { sessionId: session.id, turn: turn.turn };
     const toolCallId = `${session.id}-t${turn.turn}`;
     if (request.action === 'search') {
       const output = { sessionId: session.id, turn: turn.turn, results };

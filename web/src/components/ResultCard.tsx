@@ -21,7 +21,7 @@ export function ResultCard({ item, mark, boxes, onMark, onOpen, onMoreLikeThis, 
   const ring = mark === 'relevant' ? 'ring-4 ring-emerald-500' : mark === 'irrelevant' ? 'ring-4 ring-rose-500 opacity-70' : 'ring-1 ring-slate-200';
   return (
     <li data-testid="result-card" data-image-id={item.id} data-rank={item.rank} className={`group relative overflow-hidden rounded-lg bg-white ${ring}`}>
-      <button type="button" onClick={onOpen} className="block w-full" aria-label={`Open image ${item.id} (rank ${item.rank}) to draw boxes`} data-testid="open-large">
+      <button type="button" onClick={onOpen} className="block w-full focus-visible:outline-offset-[-4px]" aria-label={`Open image ${item.id} (rank ${item.rank}) to draw boxes`} data-testid="open-large">
         <img src={thumbUrl(item.id)} alt={`Result ${item.rank}, image ${item.id}`} loading="lazy" className="aspect-square w-full bg-slate-100 object-cover" />
       </button>
       <div className="pointer-events-none absolute left-1 top-1 flex gap-1 text-xs font-semibold text-white">
