@@ -37,6 +37,7 @@ export class SessionExpiredError extends Error {
   }
 }
 
+/** What the user searched with; both absent for a query by an uploaded image, which is not kept. */
 export interface SessionQuery {
   text?: string;
   imageId?: number;
@@ -192,7 +193,6 @@ export class SessionStore {
   }
 
   create(input: NewSession): Session {
-    if (input.query.text === undefined && input.query.imageId === undefined) throw new Error('a session needs a query text, an image id, or both');
     const options = parseOrThrow(sessionOptionsSchema, input.options ?? {}, 'session options');
     const id = randomBytes(24).toString('base64url');
     const t = this.now();
@@ -316,7 +316,6 @@ export class SessionStore {
 
   /** A new query in the same session (the user retyped it): it becomes the original and the current query. */
   restartQuery(id: string, query: SessionQuery, vector: Float32Array, modality: Modality): Session {
-    if (query.text === undefined && query.imageId === undefined) throw new Error('a session needs a query text, an image id, or both');
     this.db.transaction(() => {
       this.row(id);
       this.db
