@@ -1,7 +1,8 @@
 // How one chat message becomes a tool call: what is searched, what feedback is sent, with which weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatRequestBody, type ChatRequestBody, type ChatSettings } from '../agent/chat/protocol.ts';
+import { chatRequestBody, feedbackSources, type ChatRequestBody, type ChatSettings } from '../agent/chat/protocol.ts';
+import { feedbackSources as configSources } from '../agent/feedback/config.ts';
 import { readUserTurn, refineInputFor, searchInputFor, TurnInputError, weightsFor } from '../agent/chat/turn-inputs.ts';
 
 const settings: ChatSettings = {
@@ -17,6 +18,10 @@ const settings: ChatSettings = {
 function body(parts: unknown[], request: unknown, sessionId?: string): ChatRequestBody {
   return chatRequestBody.parse({ id: 'chat-1', sessionId, message: { id: 'm1', role: 'user', parts, metadata: { request, settings } } });
 }
+
+test('the settings panel offers exactly the feedback sources of configs/feedback.yaml', () => {
+  assert.deepEqual([...feedbackSources], [...configSources]);
+});
 
 test('a typed query becomes a search with the configured result count and no session', () => {
   const b = body([{ type: 'text', text: '  a red ball on grass ' }], { action: 'search' }, 'old-session');

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport, type FileUIPart } from 'ai';
-import { api, exportUrl } from './api.ts';
+import { api, errorMessage, exportUrl } from './api.ts';
 import { BoxDialog } from './components/BoxDialog.tsx';
 import { Composer } from './components/Composer.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
@@ -36,17 +36,6 @@ function sessionFromLocation(): string | undefined {
 
 function hasResults(message: ChatMessage): boolean {
   return message.parts.some((p) => (p.type === 'tool-search' || p.type === 'tool-refine-query') && p.state === 'output-available');
-}
-
-/** An error from the chat stream or route, as readable text. */
-function chatErrorText(error: Error): string {
-  try {
-    const parsed = JSON.parse(error.message) as { error?: unknown };
-    if (typeof parsed.error === 'string') return parsed.error;
-  } catch {
-    // a plain message
-  }
-  return error.message;
 }
 
 function readAsDataUrl(file: File): Promise<string> {
@@ -242,7 +231,7 @@ export function App() {
           {status === 'submitted' && <Spinner label="Working…" />}
           {error && (
             <div role="alert" data-testid="chat-error" className="flex items-start justify-between gap-2 rounded-lg border border-red-300 bg-red-50 p-3 text-red-900">
-              <span>{chatErrorText(error)}</span>
+              <span>{errorMessage(error.message)}</span>
               <button type="button" onClick={clearError} className="rounded px-2 text-sm hover:bg-red-100">
                 Dismiss
               </button>

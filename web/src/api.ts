@@ -2,21 +2,20 @@
 import type { CaptionRegionOutput } from '../../tools/schemas.ts';
 import type { AgentInfo, Box, ChatMessage, ChatSettings, LibraryStatus, SessionSummary } from './types.ts';
 
-/** The error text a route sent ({"error": "..."}), or the HTTP status. */
-export async function errorText(res: Response): Promise<string> {
-  const text = await res.text();
+/** The message of a route's error body ({"error": "..."}), or the text itself when it is not one. */
+export function errorMessage(text: string): string {
   try {
     const parsed = JSON.parse(text) as { error?: unknown };
     if (typeof parsed.error === 'string') return parsed.error;
   } catch {
-    // not JSON: fall through to the raw text
+    // not JSON: the text is the message
   }
-  return text || `${res.status} ${res.statusText}`;
+  return text;
 }
 
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init);
-  if (!res.ok) throw new Error(await errorText(res));
+  if (!res.ok) throw new Error(errorMessage(await res.text()) || `${res.status} ${res.statusText}`);
   return (await res.json()) as T;
 }
 

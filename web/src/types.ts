@@ -1,10 +1,10 @@
 // Client-side view of the chat protocol (types only: the bundle does not carry zod).
 import type { UIDataTypes, UIMessage } from 'ai';
 import type { AssistantMetadata, BoxFeedback, ChatSettings, ChatUITools, UserMetadata } from '../../agent/chat/protocol.ts';
-import type { ResultItem, RefineQueryOutput, SearchOutput } from '../../tools/schemas.ts';
+import type { ResultItem, RefineQueryOutput } from '../../tools/schemas.ts';
 import type { Box } from '../../engine/types.ts';
 
-export type { AssistantMetadata, BoxFeedback, ChatSettings, UserMetadata, Box, ResultItem, RefineQueryOutput, SearchOutput };
+export type { BoxFeedback, ChatSettings, UserMetadata, Box, ResultItem, RefineQueryOutput };
 
 export type MessageMetadata = Partial<UserMetadata> & Partial<AssistantMetadata>;
 export type ChatMessage = UIMessage<MessageMetadata, UIDataTypes, ChatUITools>;
