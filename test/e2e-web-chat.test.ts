@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
@@ -223,6 +223,20 @@ test('settings change the result count; an uploaded image and "more like this" s
   await page.locator('[data-testid=result-grid][data-turn="2"]').waitFor();
   assert.equal((await gridIds(page, 2))[0], third);
   await shot(page, '10-more-like-this.png');
+
+  // An image dropped on the page is attached to the next search.
+  const dropped = lib.world.images[11];
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+    return transfer;
+  }, readFileSync(join(lib.worldDir, dropped.filename)).toString('base64'));
+  await page.dispatchEvent('main', 'drop', { dataTransfer });
+  await page.getByAltText('Image to search with').waitFor();
+  await page.getByTestId('search-button').click();
+  await page.locator('[data-testid=result-grid][data-turn="1"]').waitFor();
+  assert.equal((await gridIds(page, 1))[0], lib.idOf.get(dropped.filename));
   assert.deepEqual(pageErrors, []);
   await page.close();
 });
