@@ -1,0 +1,52 @@
+// configs/feedback.yaml: the validated shape of the feedback defaults.
+import { z } from 'zod';
+import { loadConfig } from '../../engine/config/load-config.ts';
+
+const weight = z.number().min(0).max(1);
+
+const sourceWeights = z.object({ positive: weight, negative: weight }).strict();
+
+export const feedbackSources = ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const;
+export type FeedbackSource = (typeof feedbackSources)[number];
+
+export const modalityModes = ['raw', 'centered', 'per-modality'] as const;
+export type ModalityMode = (typeof modalityModes)[number];
+
+export const judgedStrategies = ['auto', 'rocchio', 'extended-rocchio'] as const;
+export type JudgedStrategy = (typeof judgedStrategies)[number];
+
+export const feedbackConfigSchema = z
+  .object({
+    rocchio: z
+      .object({ alpha: weight, beta: weight, gamma: weight, tau: z.number().positive(), k: z.number().int().min(1) })
+      .strict(),
+    visualref: z.object({ alpha: weight, beta: weight, gamma: weight }).strict(),
+    compose: z
+      .object({
+        alpha: weight,
+        judgedStrategy: z.enum(judgedStrategies),
+        modalityMode: z.enum(modalityModes),
+        fuseInitial: z.boolean(),
+        sources: z
+          .object({
+            judged: sourceWeights,
+            regions: sourceWeights,
+            comment: sourceWeights,
+            explicit: sourceWeights,
+            prf: sourceWeights,
+            grf: sourceWeights,
+          })
+          .strict(),
+      })
+      .strict(),
+    regionScore: z.object({ lambda: z.number().min(0), mu: z.number().min(0) }).strict(),
+    sessions: z.object({ ttlHours: z.number().positive() }).strict(),
+  })
+  .strict();
+
+export type FeedbackConfig = z.infer<typeof feedbackConfigSchema>;
+export type SourceWeights = z.infer<typeof sourceWeights>;
+
+export function loadFeedbackConfig(): FeedbackConfig {
+  return loadConfig('feedback', feedbackConfigSchema);
+}

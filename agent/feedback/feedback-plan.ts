@@ -1,0 +1,121 @@
+// From one refine-query call to the feedback inputs of composeFeedback, in two steps around the
+// encoders: planFeedback says what must be encoded (texts, image ids, region crops), the caller
+// encodes, then feedbackInputs assembles the labelled vectors.
+import type { Box } from '../../engine/types.ts';
+import { parseComment, type ParsedComment } from './comment-parser.ts';
+import type { FeedbackInputs, FeedbackItem } from './compose.ts';
+
+export interface PlannedRegion {
+  imageId: number;
+  /** In pixels of the original image (the caller converts fractions first). */
+  box?: Box;
+  caption?: string;
+  relevant: boolean;
+  /** Set when the region was captioned ahead (caption-region with a session). */
+  regionId?: string;
+}
+
+export interface FeedbackRequest {
+  relevant?: number[];
+  irrelevant?: number[];
+  regions?: PlannedRegion[];
+  comment?: string;
+  text?: string;
+}
+
+export interface FeedbackPlan {
+  /** Judged images: the given ids plus results the comment points to by rank ("like the second one"). */
+  relevantIds: number[];
+  irrelevantIds: number[];
+  /** The call's regions, then pending regions of the session not already among them. */
+  regions: PlannedRegion[];
+  comment: ParsedComment | null;
+  explicit: string[];
+  /** Every distinct text to embed with the text encoder: region captions, comment phrases, explicit text. */
+  texts: string[];
+}
+
+/**
+ * @param lastResults the previous turn's results, to resolve ranks named in the comment
+ * @param pending regions captioned for this session since the last refine
+ */
+export function planFeedback(
+  request: FeedbackRequest,
+  lastResults: readonly { id: number; rank: number }[],
+  pending: readonly PlannedRegion[] = [],
+): FeedbackPlan {
+  const comment = request.comment?.trim() ? parseComment(request.comment) : null;
+  const idAtRank = new Map(lastResults.map((r) => [r.rank, r.id]));
+  const byRank = (ranks: number[]) => ranks.map((r) => idAtRank.get(r)).filter((id): id is number => id !== undefined);
+  // Marks given explicitly win over ranks named in the comment when the two disagree.
+  const markedRelevant = request.relevant ?? [];
+  const markedIrrelevant = request.irrelevant ?? [];
+  const named = byRank(comment?.referencedRanks ?? []).filter((id) => !markedIrrelevant.includes(id));
+  const namedBad = byRank(comment?.rejectedRanks ?? []).filter((id) => !markedRelevant.includes(id) && !named.includes(id));
+  const relevantIds = unique([...markedRelevant, ...named]);
+  const irrelevantIds = unique([...markedIrrelevant, ...namedBad]);
+  const given = request.regions ?? [];
+  const givenIds = new Set(given.map((r) => r.regionId).filter((id) => id !== undefined));
+  const regions = [...given, ...pending.filter((r) => !r.regionId || !givenIds.has(r.regionId))];
+  const explicit = request.text?.trim() ? [request.text.trim()] : [];
+  const texts = unique([
+    ...regions.map((r) => r.caption?.trim()).filter((c): c is string => !!c),
+    ...(comment?.positive ?? []),
+    ...(comment?.negative ?? []),
+    ...explicit,
+  ]);
+  return { relevantIds, irrelevantIds, regions, comment, explicit, texts };
+}
+
+export interface EncodedFeedback {
+  /** Text embeddings of plan.texts. */
+  texts: ReadonlyMap<string, Float32Array>;
+  /** Image embeddings of the judged images. */
+  images: ReadonlyMap<number, Float32Array>;
+  /** Crop embeddings of plan.regions, by index in plan.regions; omit to use captions only. */
+  regionCrops?: ReadonlyMap<number, Float32Array>;
+  /** Top results for PRF (image embeddings) and GRF (caption text embeddings), in rank order. */
+  prf?: FeedbackItem[];
+  grf?: FeedbackItem[];
+}
+
+/** Assembles composeFeedback's inputs; a text or image the caller did not encode is an error. */
+export function feedbackInputs(plan: FeedbackPlan, encoded: EncodedFeedback): FeedbackInputs {
+  const text = (t: string): FeedbackItem => {
+    const vector = encoded.texts.get(t);
+    if (!vector) throw new Error(`no text embedding for ${JSON.stringify(t)}`);
+    return { label: t, vector, modality: 'text' };
+  };
+  const image = (id: number): FeedbackItem => {
+    const vector = encoded.images.get(id);
+    if (!vector) throw new Error(`no image embedding for image ${id}`);
+    return { label: String(id), vector, modality: 'image' };
+  };
+  const regionItems = (relevant: boolean) =>
+    plan.regions.flatMap((r, i) => {
+      if (r.relevant !== relevant) return [];
+      const items: FeedbackItem[] = [];
+      const caption = r.caption?.trim();
+      if (caption) items.push(text(caption));
+      const crop = encoded.regionCrops?.get(i);
+      if (crop) items.push({ label: caption || `region of image ${r.imageId}`, vector: crop, modality: 'image' });
+      return items;
+    });
+  const inputs: FeedbackInputs = {};
+  if (plan.relevantIds.length || plan.irrelevantIds.length) {
+    inputs.judged = { positive: plan.relevantIds.map(image), negative: plan.irrelevantIds.map(image) };
+  }
+  const regions = { positive: regionItems(true), negative: regionItems(false) };
+  if (regions.positive.length || regions.negative.length) inputs.regions = regions;
+  if (plan.comment && (plan.comment.positive.length || plan.comment.negative.length)) {
+    inputs.comment = { positive: plan.comment.positive.map(text), negative: plan.comment.negative.map(text) };
+  }
+  if (plan.explicit.length) inputs.explicit = plan.explicit.map(text);
+  if (encoded.prf?.length) inputs.prf = encoded.prf;
+  if (encoded.grf?.length) inputs.grf = encoded.grf;
+  return inputs;
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}

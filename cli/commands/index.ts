@@ -1,0 +1,79 @@
+// visualref index: adds a folder of images to the library (incremental and resumable).
+import { statSync } from 'node:fs';
+import { z } from 'zod';
+import { parseFlags } from '../args.ts';
+import type { Command } from '../main.ts';
+import { progressReporter } from '../progress.ts';
+import { UsageError } from '../usage-error.ts';
+import { Library } from '../../engine/library/library.ts';
+import { indexFolder } from '../../engine/library/indexer.ts';
+import { defaultModel } from '../../engine/library/default-model.ts';
+
+const flags = z.object({
+  model: z.string().min(1).optional(),
+  data: z.string().min(1).optional(),
+  provider: z.enum(['cpu', 'webgpu', 'cuda']).default('cpu'),
+  batch: z.coerce.number().int().min(1).max(1024).optional(),
+  json: z.boolean().optional(),
+  help: z.boolean().optional(),
+});
+
+const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR] [--provider cpu|webgpu|cuda] [--batch N] [--json]`;
+
+export const command: Command = {
+  summary: 'index a folder of images into the library',
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        model: { type: 'string' },
+        data: { type: 'string' },
+        provider: { type: 'string' },
+        batch: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      flags,
+    );
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(`give exactly one folder\n${usage}`);
+    const folder = positionals[0];
+    let isDir = false;
+    try {
+      isDir = statSync(folder).isDirectory();
+    } catch {
+      throw new UsageError(`cannot read the folder ${folder}`);
+    }
+    if (!isDir) throw new UsageError(`${folder} is not a folder`);
+
+    const library = await Library.open({ dataDir: values.data, model: values.model ?? defaultModel(), provider: values.provider });
+    const progress = progressReporter();
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const report = await indexFolder(library, { folder, batchSize: values.batch, onProgress: progress.update, signal: abort.signal });
+      progress.finish();
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        const lines = [
+          `${report.root}: ${report.scanned} image files; ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed, ${report.skipped} skipped (${report.seconds.toFixed(1)} s)`,
+          ...report.skippedFiles.map((f) => `  skipped ${f.path}: ${f.reason}`),
+          ...report.unreadableFolders.map((f) => `  unreadable folder ${f.path}: ${f.reason}`),
+        ];
+        if (report.aborted) lines.push('interrupted: run the same command again to finish');
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }
+      return report.aborted ? 130 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await library.close();
+    }
+  },
+};

@@ -1,0 +1,86 @@
+// visualref search: the nearest images to a text or to an image (a file or a library id).
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { parseFlags } from '../args.ts';
+import type { Command } from '../main.ts';
+import { UsageError } from '../usage-error.ts';
+import { openExistingLibrary } from '../../engine/library/open-existing.ts';
+import type { Library } from '../../engine/library/library.ts';
+
+const flags = z.object({
+  image: z.string().min(1).optional(),
+  k: z.coerce.number().int().min(1).max(1000).default(10),
+  json: z.boolean().optional(),
+  model: z.string().min(1).optional(),
+  data: z.string().min(1).optional(),
+  provider: z.enum(['cpu', 'webgpu', 'cuda']).optional(),
+  help: z.boolean().optional(),
+});
+
+const usage = `usage: visualref search "text" [--k N] [--json]
+       visualref search --image FILE|ID [--k N] [--json]
+options: --model NAME|PATH  --data DIR  --provider cpu|webgpu|cuda`;
+
+async function queryVector(library: Library, text: string | undefined, image: string | undefined): Promise<Float32Array> {
+  if (text !== undefined) return library.encodeText(text);
+  const ref = image!;
+  if (/^\d+$/.test(ref) && !existsSync(ref)) {
+    const id = Number(ref);
+    if (!library.getImage(id)) throw new UsageError(`--image: no image with id ${id} in the library`);
+    return library.encodeImage({ id });
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(ref);
+  } catch (err) {
+    throw new UsageError(`--image: cannot read ${ref} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return library.encodeImage(bytes);
+}
+
+export const command: Command = {
+  summary: 'search the library with text or an image',
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        image: { type: 'string' },
+        k: { type: 'string' },
+        json: { type: 'boolean' },
+        model: { type: 'string' },
+        data: { type: 'string' },
+        provider: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      flags,
+    );
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    const text = positionals.join(' ').trim() || undefined;
+    if (text === undefined && values.image === undefined) throw new UsageError(`give a text or --image\n${usage}`);
+    if (text !== undefined && values.image !== undefined) throw new UsageError('give either a text or --image, not both');
+    if (text !== undefined && text.length > 1000) throw new UsageError('the text is longer than 1000 characters');
+
+    const library = await openExistingLibrary({ dataDir: values.data, model: values.model, provider: values.provider });
+    try {
+      const vector = await queryVector(library, text, values.image);
+      const hits = library.search(vector, values.k).map((hit) => ({ id: hit.id, path: library.getImage(hit.id)?.relPath ?? '', score: hit.score }));
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(hits)}\n`);
+        return 0;
+      }
+      if (hits.length === 0) {
+        process.stdout.write('the library holds no images\n');
+        return 0;
+      }
+      const lines = hits.map((h, i) => `${String(i + 1).padStart(4)}  ${h.score.toFixed(4)}  ${String(h.id).padStart(6)}  ${h.path}`);
+      process.stdout.write(`rank  score   ${'id'.padStart(6)}  path\n${lines.join('\n')}\n`);
+      return 0;
+    } finally {
+      await library.close();
+    }
+  },
+};

@@ -1,0 +1,57 @@
+// visualref status: what the library holds.
+import { z } from 'zod';
+import { parseFlags } from '../args.ts';
+import type { Command } from '../main.ts';
+import { UsageError } from '../usage-error.ts';
+import { openExistingLibrary } from '../../engine/library/open-existing.ts';
+
+const flags = z.object({
+  model: z.string().min(1).optional(),
+  data: z.string().min(1).optional(),
+  json: z.boolean().optional(),
+  help: z.boolean().optional(),
+});
+
+const usage = `usage: visualref status [--model NAME|PATH] [--data DIR] [--json]`;
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+export const command: Command = {
+  summary: 'show what the library holds',
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { model: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      flags,
+    );
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usage}`);
+    const library = await openExistingLibrary({ dataDir: values.data, model: values.model });
+    try {
+      const status = library.status();
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        return 0;
+      }
+      const lines = [
+        `model:     ${status.model} (${status.dim}-d)`,
+        `folder:    ${status.root ?? '(none yet)'}`,
+        `images:    ${status.images} indexed, ${status.skipped} skipped`,
+        `index:     ${status.indexKind}, ${formatBytes(status.indexBytes)}; database ${formatBytes(status.databaseBytes)}`,
+        `library:   ${status.libraryDir}`,
+        ...status.skippedFiles.map((f) => `  skipped   ${f.path}: ${f.reason}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+      return 0;
+    } finally {
+      await library.close();
+    }
+  },
+};
