@@ -57,6 +57,15 @@ export interface Session {
   turnCount: number;
 }
 
+/** A session as listed: no vectors. */
+export interface SessionSummary {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  query: SessionQuery;
+  turnCount: number;
+}
+
 export interface NewSession {
   query: SessionQuery;
   originalVector: Float32Array;
@@ -325,6 +334,20 @@ export class SessionStore {
         .run(query.text ?? null, query.imageId ?? null, toBlob(vector), toBlob(vector), modality, this.now(), id);
     })();
     return this.get(id);
+  }
+
+  /** Live sessions, most recently used first (for a list of past sessions). */
+  list(limit = 100): SessionSummary[] {
+    const rows = this.db
+      .prepare(`SELECT id, created_at, updated_at, query_text, query_image_id, turn_count FROM sessions WHERE updated_at >= ? ORDER BY updated_at DESC LIMIT ?`)
+      .all(this.now() - this.ttlMs, limit) as Pick<SessionRow, 'id' | 'created_at' | 'updated_at' | 'query_text' | 'query_image_id' | 'turn_count'>[];
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      query: { ...(r.query_text !== null ? { text: r.query_text } : {}), ...(r.query_image_id !== null ? { imageId: r.query_image_id } : {}) },
+      turnCount: r.turn_count,
+    }));
   }
 
   delete(id: string): boolean {

@@ -7,6 +7,7 @@ import { UsageError } from '../usage-error.ts';
 import { log } from '../../engine/log.ts';
 import { openToolContext } from '../../tools/context.ts';
 import { createApp } from '../../server/app.ts';
+import { createWebRoutes } from '../../server/web-routes.ts';
 import { isLoopbackAddress } from '../../server/security.ts';
 
 const flags = z.object({
@@ -52,7 +53,7 @@ export const command: Command = {
     if (!loopbackOnly && !token) log.warn(`listening on ${host} without VISUALREF_TOKEN: anyone who can reach it can search the library`);
 
     const stop = new AbortController();
-    const app = createApp(ctx, { token, loopbackOnly, signal: stop.signal });
+    const app = createApp(ctx, { token, loopbackOnly, signal: stop.signal, extraRoutes: (c) => createWebRoutes(c) });
     const server = serve({ fetch: app.fetch, hostname: host, port });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
