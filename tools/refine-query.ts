@@ -111,7 +111,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   let matches: Reranked['matches'] | undefined;
   if (marks.length) {
     const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
-    ({ hits, matches } = rerankWithMarks(hits, marks, (hit) => ctx.regionsOf?.(hit) ?? wholeImage(hit), score, k));
+    ({ hits, matches } = rerankWithMarks(hits, marks, (hit) => ctx.regionsOf(hit) ?? wholeImage(hit), score, k));
     applied.push({
       source: 'regions',
       weight: score.lambda,
