@@ -14,6 +14,8 @@ export interface LoadEncodersOptions {
   dtype?: ModelDtype;
   /** Threads per operator (0 or absent = ONNX Runtime's choice). */
   threads?: number;
+  /** Most images per vision-model run (default 32); GPUs want larger batches. */
+  maxBatch?: number;
 }
 
 export interface LoadedEncoders {
@@ -42,7 +44,7 @@ export async function loadEncoders(modelRefOrPath?: string, options: LoadEncoder
   }
   const info = { model: name, family: model.family, dim, provider: vision.provider };
   return {
-    image: new OnnxImageEncoder(vision.session, info, preprocess),
+    image: new OnnxImageEncoder(vision.session, info, preprocess, options.maxBatch),
     text: new OnnxTextEncoder(text.session, info, tokenizer),
     info: { ...info, folder, dtype },
   };

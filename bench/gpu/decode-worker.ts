@@ -1,0 +1,23 @@
+// One decoding thread of the DecodePool: reads a file and prepares the model's input pixels with
+// sharp (the same function the indexer uses), then hands the pixels back without copying them again.
+import { readFile } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { prepareForModel } from '../../engine/images/prepare.ts';
+import type { PreprocessSpec } from '../../engine/types.ts';
+import type { DecodeReply, DecodeRequest } from './decode-pool.ts';
+
+const { spec, maxPixels } = workerData as { spec: PreprocessSpec; maxPixels: number };
+
+parentPort!.on('message', async ({ id, file }: DecodeRequest) => {
+  let reply: DecodeReply;
+  try {
+    const image = await prepareForModel(await readFile(file), spec, undefined, { maxPixels });
+    // sharp's output buffer cannot always be detached: copy once into a transferable one.
+    const data = new Uint8Array(image.data);
+    reply = { id, data, width: image.width, height: image.height };
+    parentPort!.postMessage(reply, [data.buffer]);
+  } catch (err) {
+    reply = { id, error: err instanceof Error ? err.message : String(err) };
+    parentPort!.postMessage(reply);
+  }
+});
