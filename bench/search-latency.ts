@@ -21,10 +21,11 @@ const args = z
     m: z.coerce.number().int().min(2).optional(),
     efConstruction: z.coerce.number().int().min(8).optional(),
     data: z.enum(['clustered', 'isotropic', 'both']).default('both'),
+    out: z.string().optional(),
   })
   .parse(
     parseArgs({
-      options: { n: { type: 'string' }, dim: { type: 'string' }, queries: { type: 'string' }, k: { type: 'string' }, data: { type: 'string' }, m: { type: 'string' }, efConstruction: { type: 'string' } },
+      options: { n: { type: 'string' }, dim: { type: 'string' }, queries: { type: 'string' }, k: { type: 'string' }, data: { type: 'string' }, m: { type: 'string' }, efConstruction: { type: 'string' }, out: { type: 'string' } },
     }).values,
   );
 
@@ -99,7 +100,7 @@ try {
       'clustered: points around 1,000 random centres plus a shared mean direction, like image embeddings.',
       'isotropic: independent Gaussian directions, a worst case for any graph index (no neighbour is much nearer than the rest).',
     ],
-  });
+  }, args.out);
   console.error(`wrote ${written.markdown}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,174 @@
+// The one-table summary of every benchmark: each figure beside its target (issue 8) and whether it
+// was met, read back from the JSON files the benchmarks wrote (bench/report.ts).
+import type { Cell } from './report.ts';
+import { markdownTable } from './report.ts';
+
+/** A report as read back from bench/results/<name>.json. */
+export interface StoredReport {
+  name: string;
+  settings: Record<string, Cell>;
+  rows: Record<string, Cell>[];
+  measuredAt?: string;
+  machine?: Record<string, Cell>;
+}
+
+export interface Figure {
+  benchmark: string;
+  figure: string;
+  value: Cell;
+  target: string;
+  /** null: no target, or nothing measured. */
+  met: boolean | null;
+  conditions: string;
+}
+
+interface Target {
+  text: string;
+  test: (value: number) => boolean;
+}
+
+export const targets = {
+  int8EndToEnd: { text: '≥ 40 images/s', test: (v: number) => v >= 40 },
+  recall: { text: '≥ 0.98', test: (v: number) => v >= 0.98 },
+  millionPeakRss: { text: '< 3072 MiB', test: (v: number) => v < 3072 },
+  refineTurnP50: { text: '< 10 ms', test: (v: number) => v < 10 },
+} satisfies Record<string, Target>;
+
+function num(value: Cell | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function figure(benchmark: string, name: string, value: Cell | undefined, target?: Target, conditions = ''): Figure {
+  const n = num(value);
+  return {
+    benchmark,
+    figure: name,
+    value: value ?? null,
+    target: target?.text ?? '—',
+    met: target && n !== null ? target.test(n) : null,
+    conditions,
+  };
+}
+
+/** The load average around a measurement, beside the core count: how contended the CPU was. */
+function conditionsOf(row: Record<string, Cell>, cores: Cell | undefined, threads: Cell | undefined): string {
+  const parts = [];
+  if (num(row.loadBefore) !== null) parts.push(`load ${row.loadBefore}→${row.loadAfter} on ${cores ?? '?'} cores`);
+  if (threads !== undefined) parts.push(`${threads} threads`);
+  return parts.join(', ');
+}
+
+function encodeCpu(r: StoredReport): Figure[] {
+  return r.rows.map((row) => {
+    const name = row.phase === 'decode' ? 'decode + resize, images/s' : `${row.dtype} ${row.phase}, images/s`;
+    const target = row.dtype === 'q8' && row.phase === 'end-to-end' ? targets.int8EndToEnd : undefined;
+    return figure(r.name, name, row.imagesPerSecond, target, conditionsOf(row, r.machine?.cores, r.settings.threads));
+  });
+}
+
+function recallKey(row: Record<string, Cell>): string | undefined {
+  return Object.keys(row).find((k) => k.startsWith('recall@'));
+}
+
+function searchRows(r: StoredReport, rows: Record<string, Cell>[], conditions: string): Figure[] {
+  return rows.flatMap((row) => {
+    const key = recallKey(row);
+    const label = `${row.data ? `${row.data} ` : ''}efSearch ${row.efSearch}`;
+    return [
+      figure(r.name, `search p50 ms (${label})`, row.p50Ms, undefined, conditions),
+      figure(r.name, `search p99 ms (${label})`, row.p99Ms, undefined, conditions),
+      // Isotropic random vectors are a worst case no embedding looks like: measured, without a target.
+      ...(key ? [figure(r.name, `${key} (${label})`, row[key], row.data === 'isotropic' ? undefined : targets.recall, conditions)] : []),
+    ];
+  });
+}
+
+function million(r: StoredReport): Figure[] {
+  const s = r.settings;
+  const conditions = `${s.vectors} × ${s.dim}-d, m ${s.m}, efConstruction ${s.efConstruction}`;
+  const configured = r.rows.filter((row) => row.configured === true && row.measure === 'search');
+  const turn = r.rows.find((row) => typeof row.measure === 'string' && row.measure.startsWith('refine turn'));
+  return [
+    figure(r.name, 'build seconds (SQLite rows + HNSW)', s.buildSeconds, undefined, conditions),
+    figure(r.name, 'peak RSS MiB', s.peakRssMiB, targets.millionPeakRss, conditions),
+    ...searchRows(r, configured, conditions),
+    ...(turn
+      ? [
+          figure(r.name, 'refine turn p50 ms', turn.p50Ms, targets.refineTurnP50, `${conditions}; ${turn.measure}`),
+          figure(r.name, 'refine turn p99 ms', turn.p99Ms, undefined, conditions),
+        ]
+      : []),
+  ];
+}
+
+function encodeGpu(r: StoredReport): Figure[] {
+  return r.rows.flatMap((row) => {
+    const label = row.shape === '-' ? String(row.provider) : `${row.shape} ${row.provider} ${row.dtype}`;
+    if (row.status !== 'measured') return [figure(r.name, `${label}, images/s`, 'skipped', undefined, String(row.reason ?? ''))];
+    return [
+      ...(row.encodeOnlyImagesPerSecond !== undefined ? [figure(r.name, `${label} encode only, images/s`, row.encodeOnlyImagesPerSecond, undefined, `batch ${row.batch}`)] : []),
+      ...(row.endToEndImagesPerSecond !== undefined ? [figure(r.name, `${label} end to end, images/s`, row.endToEndImagesPerSecond, undefined, `batch ${row.batch}`)] : []),
+    ];
+  });
+}
+
+function indexThroughput(r: StoredReport): Figure[] {
+  return r.rows.map((row) => figure(r.name, `fp32 ${row.phase}, images/s`, row.imagesPerSecond));
+}
+
+/** Any other report: each numeric cell of each row, labelled by the row's first cell. */
+function generic(r: StoredReport): Figure[] {
+  return r.rows.flatMap((row) => {
+    const [first, ...rest] = Object.entries(row);
+    return rest.filter(([, v]) => typeof v === 'number').map(([k, v]) => figure(r.name, `${first?.[1] ?? ''} ${k}`.trim(), v));
+  });
+}
+
+export function figuresOf(report: StoredReport): Figure[] {
+  switch (report.name) {
+    case 'encode-cpu':
+      return encodeCpu(report);
+    case 'million':
+      return million(report);
+    case 'search-latency':
+      return searchRows(report, report.rows.filter((row) => row.configured === true), `${report.settings.vectors} × ${report.settings.dim}-d`);
+    case 'encode-gpu':
+      return encodeGpu(report);
+    case 'index-throughput':
+      return indexThroughput(report);
+    default:
+      return generic(report);
+  }
+}
+
+/** A benchmark that did not produce a report this run. */
+export interface FailedRun {
+  name: string;
+  reason: string;
+}
+
+export function summaryMarkdown(reports: StoredReport[], failed: FailedRun[], machineLine: string): string {
+  const figures = reports.flatMap(figuresOf);
+  const rows = figures.map((f) => ({
+    benchmark: f.benchmark,
+    figure: f.figure,
+    value: f.value,
+    target: f.target,
+    met: f.met === null ? '—' : f.met ? 'met' : 'NOT met',
+    conditions: f.conditions,
+  }));
+  for (const f of failed) rows.push({ benchmark: f.name, figure: 'run', value: 'failed', target: '—', met: '—', conditions: f.reason });
+  const withTarget = figures.filter((f) => f.met !== null);
+  return [
+    '# Benchmark summary',
+    '',
+    `Machine: ${machineLine}.`,
+    '',
+    `Targets met: ${withTarget.filter((f) => f.met).length} of ${withTarget.length}.`,
+    '',
+    markdownTable(rows),
+    '',
+    ...reports.map((r) => `- ${r.name}: measured ${r.measuredAt ?? '?'} (details in ${r.name}.md)`),
+    '',
+  ].join('\n');
+}
