@@ -85,9 +85,12 @@ function searchRows(r: StoredReport, rows: Record<string, Cell>[], conditions: s
 
 function million(r: StoredReport): Figure[] {
   const s = r.settings;
-  const conditions = `${s.vectors} × ${s.dim}-d, m ${s.m}, efConstruction ${s.efConstruction}`;
-  const configured = r.rows.filter((row) => row.configured === true && row.measure === 'search');
-  const turn = r.rows.find((row) => typeof row.measure === 'string' && row.measure.startsWith('refine turn'));
+  const partial = s.target !== undefined && s.target !== s.vectors ? ` (partial run: ${s.target} not reached)` : '';
+  const conditions = `${s.vectors} × ${s.dim}-d, m ${s.m}, efConstruction ${s.efConstruction}${partial}`;
+  // Rows of the largest size measured (a run measures at checkpoints on its way).
+  const rows = r.rows.filter((row) => row.vectors === undefined || row.vectors === s.vectors);
+  const configured = rows.filter((row) => row.configured === true && row.measure === 'search');
+  const turn = rows.find((row) => typeof row.measure === 'string' && row.measure.startsWith('refine turn'));
   return [
     figure(r.name, 'build seconds (SQLite rows + HNSW)', s.buildSeconds, undefined, conditions),
     figure(r.name, 'peak RSS MiB', s.peakRssMiB, targets.millionPeakRss, conditions),
