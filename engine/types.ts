@@ -99,6 +99,8 @@ export interface CaptionRequest {
   instructions?: string;
   /** The user's current query, for query-aware prompts. */
   query?: string;
+  /** Picks among a prompt's alternative wordings (e.g. the image id); default: a hash of the pixels. */
+  seed?: number;
 }
 
 export interface CaptionResult {

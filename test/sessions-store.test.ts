@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../engine/store/database.ts';
 import { SessionExpiredError, SessionStore, UnknownSessionError } from '../agent/sessions/session-store.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
@@ -17,7 +17,7 @@ function tempDb(): { file: string; cleanup: () => void } {
 test('a session survives closing and reopening the database, turn by turn', (t) => {
   const { file, cleanup } = tempDb();
   t.after(cleanup);
-  let db = new Database(file);
+  let db = openDatabase(file);
   let store = new SessionStore(db);
   const s = store.create({ query: { text: 'a red circle' }, originalVector: v(1, 0, 0), modality: 'text', model: 'builtin', options: { excludeSeen: true } });
   assert.match(s.id, /^[A-Za-z0-9_-]{32}$/);
@@ -52,7 +52,7 @@ test('a session survives closing and reopening the database, turn by turn', (t) 
   assert.equal(turn2.turn, 2);
   db.close();
 
-  db = new Database(file);
+  db = openDatabase(file);
   store = new SessionStore(db);
   const back = store.get(s.id);
   assert.deepEqual(back.query, { text: 'a red circle' });
@@ -86,7 +86,7 @@ test('a session survives closing and reopening the database, turn by turn', (t) 
 });
 
 test('expired sessions are told apart from unknown ones, before and after purging', () => {
-  const db = new Database(':memory:');
+  const db = openDatabase(':memory:');
   let now = 1_000_000;
   const store = new SessionStore(db, { ttlMs: 1000, now: () => now });
   const old = store.create({ query: { imageId: 3 }, originalVector: v(0, 1), modality: 'image' });
@@ -112,8 +112,8 @@ test('expired sessions are told apart from unknown ones, before and after purgin
 test('20 sessions interleaved, on two handles of one file, stay isolated', async (t) => {
   const { file, cleanup } = tempDb();
   t.after(cleanup);
-  const dbA = new Database(file);
-  const dbB = new Database(file);
+  const dbA = openDatabase(file);
+  const dbB = openDatabase(file);
   const stores = [new SessionStore(dbA), new SessionStore(dbB)];
   const tick = () => new Promise((resolve) => setImmediate(resolve));
   const ids: string[] = [];
@@ -163,7 +163,7 @@ test('20 sessions interleaved, on two handles of one file, stay isolated', async
 });
 
 test('bad input is refused and leaves the session as it was', () => {
-  const db = new Database(':memory:');
+  const db = openDatabase(':memory:');
   const store = new SessionStore(db);
   const s = store.create({ query: { text: 'cats' }, originalVector: v(1, 0), modality: 'text' });
   assert.throws(
@@ -181,7 +181,7 @@ test('bad input is refused and leaves the session as it was', () => {
 });
 
 test('options merge, a retyped query restarts from its own vector, delete forgets', () => {
-  const db = new Database(':memory:');
+  const db = openDatabase(':memory:');
   const store = new SessionStore(db);
   const s = store.create({ query: { text: 'cats' }, originalVector: v(1, 0), modality: 'text', options: { weights: { judged: 0.3 } } });
   const updated = store.updateOptions(s.id, { fuseInitial: true, weights: { comment: 0.1 } });

@@ -3,8 +3,8 @@
 // session is its own rows keyed by a random id, so many users never share query state (unlike the
 // VisualReF demo's one global query), and reopening the database loses nothing.
 import { randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { z } from 'zod';
+import { ensureSchema, type Database } from '../../engine/store/database.ts';
 import type { Modality, QueryState } from '../feedback/compose.ts';
 import {
   pendingRegionInputSchema,
@@ -101,7 +101,9 @@ export interface SessionStoreOptions {
 const DEFAULT_TTL_MS = 24 * 3600 * 1000;
 const ID_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 
-const SCHEMA = `
+// Versioned through engine/store/database.ts: version n is MIGRATIONS[n - 1].
+const MIGRATIONS = [
+  `
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
@@ -146,7 +148,8 @@ CREATE TABLE IF NOT EXISTS session_tombstones (
   id TEXT PRIMARY KEY,
   expired_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-`;
+`,
+];
 
 interface SessionRow {
   id: string;
@@ -175,16 +178,17 @@ interface TurnRow {
 }
 
 export class SessionStore {
-  private readonly db: Database.Database;
+  private readonly db: Database;
   private readonly ttlMs: number;
   private readonly now: () => number;
 
-  constructor(db: Database.Database, options: SessionStoreOptions = {}) {
+  /** `db` is the library database, opened with engine/store/database.ts openDatabase. */
+  constructor(db: Database, options: SessionStoreOptions = {}) {
     this.db = db;
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
     if (!(this.ttlMs > 0)) throw new Error(`session TTL must be positive, got ${this.ttlMs}`);
     this.now = options.now ?? Date.now;
-    db.exec(SCHEMA);
+    ensureSchema(db, 'sessions', MIGRATIONS);
   }
 
   create(input: NewSession): Session {

@@ -123,7 +123,6 @@ export async function indexFolder(library: Library, options: IndexRunOptions): P
       else work.push({ file, previous });
     }
 
-    // Files that look like images but cannot even be stat'ed (dangling symlinks, vanished entries).
     const report: IndexReport = {
       root,
       scanned: scan.files.length + scan.problems.filter((p) => p.isImage).length,
@@ -141,6 +140,7 @@ export async function indexFolder(library: Library, options: IndexRunOptions): P
       report.skipped++;
       report.skippedFiles.push({ path, reason });
     };
+    // Files that look like images but cannot even be stat'ed (dangling symlinks, vanished entries).
     const statFailures = scan.problems.filter((p) => p.isImage);
     store.transaction(() => {
       for (const problem of statFailures) {

@@ -1,0 +1,143 @@
+// visualref caption: captions an image of the library (by id) or an image file, or a box of it.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseFlags } from '../args.ts';
+import type { Command } from '../main.ts';
+import { UsageError } from '../usage-error.ts';
+import type { Box, RgbImage } from '../../engine/types.ts';
+import { BoxError, parseBoxText, resolveBox } from '../../engine/images/box.ts';
+import { decodeImage } from '../../engine/images/decode.ts';
+import { openExistingLibrary } from '../../engine/library/open-existing.ts';
+import type { Library } from '../../engine/library/library.ts';
+import { loadModelRuntime, type ModelRuntime } from '../../engine/library/model-runtime.ts';
+import { captionerConfig, chooseCaptionerName, createCaptioner, type VersionedCaptioner } from '../../engine/captioners/create-captioner.ts';
+import { captionerForLibrary, runtimeEmbedder } from '../../engine/captioners/for-library.ts';
+
+const flags = z.object({
+  box: z.string().optional(),
+  units: z.enum(['px', 'fraction']).optional(),
+  captioner: z.string().min(1).optional(),
+  prompt: z.string().min(1).optional(),
+  instructions: z.string().max(500).optional(),
+  query: z.string().max(1000).optional(),
+  json: z.boolean().optional(),
+  model: z.string().min(1).optional(),
+  data: z.string().min(1).optional(),
+  provider: z.enum(['cpu', 'webgpu', 'cuda']).optional(),
+  help: z.boolean().optional(),
+});
+
+const usage = `usage: visualref caption ID|FILE [--box x,y,w,h [--units px|fraction]] [--json]
+options: --captioner NAME (configs/captioning/captioners.yaml)  --prompt NAME (configs/captioning/)
+         --instructions TEXT  --query TEXT  --model NAME|PATH  --data DIR  --provider cpu|webgpu|cuda
+A box is in pixels of the image as displayed (EXIF orientation applied), or fractions 0..1 of its sides.`;
+
+interface Target {
+  image: RgbImage;
+  source: { id: number } | { file: string };
+  library?: Library;
+  runtime?: ModelRuntime;
+}
+
+async function loadTarget(ref: string, values: z.infer<typeof flags>, captionerName: string): Promise<Target> {
+  if (/^\d+$/.test(ref) && !existsSync(ref)) {
+    const library = await openExistingLibrary({ dataDir: values.data, model: values.model, provider: values.provider });
+    const id = Number(ref);
+    if (!library.getImage(id)) {
+      await library.close();
+      throw new UsageError(`no image with id ${id} in the library`);
+    }
+    return { image: await library.loadImage(id), source: { id }, library };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(ref);
+  } catch (err) {
+    throw new UsageError(`cannot read ${ref} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const image = await decodeImage(bytes);
+  const target: Target = { image, source: { file: resolve(ref) } };
+  // The offline captioner needs the model: the library's, or the one named with --model.
+  if (captionerConfig(captionerName).kind === 'clip-phrases') {
+    if (values.model) target.runtime = await loadModelRuntime(values.model, values.provider ?? 'cpu');
+    else target.library = await openExistingLibrary({ dataDir: values.data, provider: values.provider });
+  }
+  return target;
+}
+
+function captionerFor(target: Target, name: string, model: string | undefined): VersionedCaptioner {
+  if (target.library) return captionerForLibrary(target.library, name);
+  const runtime = target.runtime;
+  return createCaptioner(name, {
+    model,
+    embedder: runtime && model ? runtimeEmbedder(model, async () => runtime) : undefined,
+  });
+}
+
+export const command: Command = {
+  summary: 'caption an image or a box of it',
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        box: { type: 'string' },
+        units: { type: 'string' },
+        captioner: { type: 'string' },
+        prompt: { type: 'string' },
+        instructions: { type: 'string' },
+        query: { type: 'string' },
+        json: { type: 'boolean' },
+        model: { type: 'string' },
+        data: { type: 'string' },
+        provider: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      flags,
+    );
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(`give one image id or file\n${usage}`);
+    const name = chooseCaptionerName(values.captioner, values.model);
+    captionerConfig(name);
+    const target = await loadTarget(positionals[0], values, name);
+    try {
+      let box: Box | undefined;
+      if (values.box !== undefined) {
+        try {
+          box = resolveBox(parseBoxText(values.box), values.units, target.image);
+        } catch (err) {
+          if (err instanceof BoxError) throw new UsageError(`--box: ${err.message}`);
+          throw err;
+        }
+      }
+      const captioner = captionerFor(target, name, target.library?.model ?? values.model);
+      const [result] = await captioner.caption([
+        { image: target.image, box, prompt: values.prompt, instructions: values.instructions, query: values.query, seed: 'id' in target.source ? target.source.id : undefined },
+      ]);
+      const output = {
+        text: result.text,
+        model: result.model,
+        latencyMs: result.latencyMs,
+        box: box ?? { x: 0, y: 0, w: target.image.width, h: target.image.height },
+        captioner: captioner.name,
+        promptVersion: captioner.versionFor(values.prompt),
+        image: { ...target.source, width: target.image.width, height: target.image.height },
+        ...(result.scores ? { scores: result.scores } : {}),
+      };
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(output)}\n`);
+      } else {
+        process.stdout.write(`${result.text}\n`);
+        process.stderr.write(`${captioner.name} (${result.model}), ${result.latencyMs} ms, box ${output.box.x},${output.box.y},${output.box.w},${output.box.h}\n`);
+      }
+      return 0;
+    } finally {
+      await target.library?.close();
+      await target.runtime?.dispose();
+    }
+  },
+};
