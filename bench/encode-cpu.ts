@@ -46,6 +46,8 @@ interface PhaseResult {
   seconds: number;
   imagesPerSecond: number;
   peakRssMiB: number;
+  /** CPU time of the process (all its threads) per image: what the work costs, whatever the load. */
+  cpuMsPerImage: number;
   /** 1-minute load average at the start and at the end of the measurement. */
   loadBefore: number;
   loadAfter: number;
@@ -66,6 +68,7 @@ async function runPhase(args: Args, modelDir: string): Promise<PhaseResult> {
       return runtime.prepare(bytes, undefined, { maxPixels });
     };
     const loadBefore = loadavg()[0];
+    let cpu = process.cpuUsage();
     let seconds: number;
     if (args.phase === 'decode') {
       const start = performance.now();
@@ -81,15 +84,18 @@ async function runPhase(args: Args, modelDir: string): Promise<PhaseResult> {
       const pixels: RgbImage[] = [];
       for (const file of files) pixels.push(await prepare(file));
       await runtime.encodeImages(pixels.slice(0, batch)); // warm-up
+      cpu = process.cpuUsage();
       const start = performance.now();
       for (let i = 0; i < pixels.length; i += batch) await runtime.encodeImages(pixels.slice(i, i + batch));
       seconds = (performance.now() - start) / 1000;
     } else {
       await runtime.encodeImages([await prepare(files[0])]); // warm-up, as for encode-only
+      cpu = process.cpuUsage();
       const report = await indexFolder(library, { folder, batchSize: batch });
       if (report.added !== files.length) throw new Error(`indexed ${report.added} of ${files.length} images`);
       seconds = report.seconds;
     }
+    const used = process.cpuUsage(cpu);
     return {
       phase: args.phase!,
       dtype: args.phase === 'decode' ? '-' : args.dtype,
@@ -97,6 +103,7 @@ async function runPhase(args: Args, modelDir: string): Promise<PhaseResult> {
       seconds,
       imagesPerSecond: files.length / seconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      cpuMsPerImage: (used.user + used.system) / 1000 / files.length,
       loadBefore,
       loadAfter: loadavg()[0],
     };
@@ -174,6 +181,7 @@ if (args.phase) {
           'decode: read + header check + decode/resize/crop to 224×224 with sharp, several files in flight (independent of the weights).',
           'encode: the vision model on already prepared pixels, in batches.',
           'end-to-end: the indexer (scan, hash, decode, encode, SQLite commit per batch, HNSW insert and save).',
+          'cpuMsPerImage: CPU time of all the process threads per image; unlike images/s it hardly depends on what else runs.',
           'loadBefore/loadAfter: the 1-minute load average of the machine; above the core count, other work competed for the CPU.',
           'int8 (q8): every MatMul weight quantised per tensor, activations quantised at run time (training/quantize_int8.py).',
         ],

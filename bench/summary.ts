@@ -55,6 +55,7 @@ function conditionsOf(row: Record<string, Cell>, cores: Cell | undefined, thread
   const parts = [];
   if (num(row.loadBefore) !== null) parts.push(`load ${row.loadBefore}→${row.loadAfter} on ${cores ?? '?'} cores`);
   if (threads !== undefined) parts.push(`${threads} threads`);
+  if (num(row.cpuMsPerImage) !== null) parts.push(`${(row.cpuMsPerImage as number).toFixed(1)} CPU-ms/image`);
   return parts.join(', ');
 }
 
