@@ -1,6 +1,6 @@
 // Runs every benchmark in turn, each in its own process (so its peak RSS and threads are its own),
 // then writes bench/results/summary.md: one table of every figure beside its target.
-//   npm run bench [-- --quick] [--only index,search,million,cpu-int8,gpu,regions] [--model DIR] [--out DIR]
+//   npm run bench [-- --quick] [--only index,search,million,cpu-int8,int8-accuracy,gpu,regions] [--model DIR] [--out DIR]
 // --quick: small sizes (minutes, for checking the benchmarks work, not for figures).
 // A benchmark that fails is reported in the summary and makes the exit code 1; the others still run.
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { writeFileAtomically } from '../engine/index/atomic-file.ts';
 import { machine } from './report.ts';
 import { summaryMarkdown, type FailedRun, type StoredReport } from './summary.ts';
 
-const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'gpu', 'regions'] as const;
+const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'int8-accuracy', 'gpu', 'regions'] as const;
 type Benchmark = (typeof benchmarks)[number];
 
 const args = z
@@ -54,6 +54,9 @@ function plan(name: Benchmark): Plan | undefined {
       return { script: 'million.ts', report: 'million', argv: q ? ['--n', '2000', '--queries', '20', '--refine-turns', '20'] : [], takesOut: true };
     case 'cpu-int8':
       return { script: 'encode-cpu.ts', report: 'encode-cpu', argv: [...(q ? ['--limit', '16'] : []), ...model], takesOut: true };
+    case 'int8-accuracy':
+      // The built-in model (models/builtin) unless --model names another.
+      return { script: 'int8-accuracy.ts', report: 'int8-accuracy', argv: [...(q ? ['--limit', '40'] : []), ...model], takesOut: true };
     case 'gpu':
       return { script: 'encode-gpu.ts', report: 'encode-gpu', argv: [...(q ? ['--limit', '32', '--batch', '8'] : []), ...(args.model ? ['--model-b32', args.model, '--shapes', 'b32'] : [])], takesOut: true };
     case 'regions':

@@ -116,6 +116,15 @@ function encodeGpu(r: StoredReport): Figure[] {
   });
 }
 
+function int8Accuracy(r: StoredReport): Figure[] {
+  return r.rows.map((row) => {
+    if (row.status !== 'measured') return figure(r.name, 'q8 vs fp32 retrieval', 'skipped', undefined, String(row.reason ?? ''));
+    const f = (v: Cell | undefined) => (typeof v === 'number' ? v.toFixed(3) : '?');
+    const delta = num(row['Δ hits@10']);
+    return figure(r.name, `hits@10 fp32 → q8 (${row.strategy}, turn ${row.turn})`, `${f(row['fp32 hits@10'])} → ${f(row['q8 hits@10'])} (Δ ${delta === null ? '?' : (delta >= 0 ? '+' : '') + delta.toFixed(3)})`, undefined, `${r.settings.queries} world queries`);
+  });
+}
+
 function indexThroughput(r: StoredReport): Figure[] {
   return r.rows.map((row) => figure(r.name, `fp32 ${row.phase}, images/s`, row.imagesPerSecond));
 }
@@ -140,6 +149,8 @@ export function figuresOf(report: StoredReport): Figure[] {
       return encodeGpu(report);
     case 'index-throughput':
       return indexThroughput(report);
+    case 'int8-accuracy':
+      return int8Accuracy(report);
     default:
       return generic(report);
   }

@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../engine/config/load-config.ts';
 import { readPreprocessSpec } from '../engine/encoders/preprocess-spec.ts';
+import { defaultEvalWorldSeed, testSplitSize, worldCacheDir } from '../engine/eval/world-dataset.ts';
 import { prepareForModel } from '../engine/images/prepare.ts';
 import { DecodePool } from '../bench/gpu/decode-pool.ts';
 import { figuresOf, summaryMarkdown, type StoredReport } from '../bench/summary.ts';
@@ -128,4 +129,29 @@ test('run-all --quick: every benchmark script runs at tiny sizes and the summary
   assert.match(summary, /\| encode-cpu \| q8 end-to-end, images\/s \| [\d.]+ \| ≥ 40 images\/s \| (met|NOT met) \|/);
   assert.match(summary, /\| million \| refine turn p50 ms \| [\d.]+ \| < 10 ms \| (met|NOT met) \|/);
   assert.doesNotMatch(summary, /failed/);
+});
+
+test('int8-accuracy: a model without int8 graphs is quantised and both are evaluated on the world', (t) => {
+  const world = worldCacheDir(defaultEvalWorldSeed, testSplitSize);
+  if (!existsSync(join(world, 'captions.json'))) {
+    t.skip(`the world test split is not rendered yet (${world}); visualref eval --world renders it`);
+    return;
+  }
+  const dir = tempDir(t, 'visualref-bench-int8-');
+  const model = join(dir, 'fp32-only');
+  mkdirSync(join(model, 'onnx'), { recursive: true });
+  for (const name of readdirSync(tinyClip)) if (name.endsWith('.json')) copyFileSync(join(tinyClip, name), join(model, name));
+  for (const part of ['vision', 'text']) copyFileSync(join(tinyClip, 'onnx', `${part}_model.onnx`), join(model, 'onnx', `${part}_model.onnx`));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'int8-accuracy.ts'), '--model', model, '--limit', '20', '--out', dir], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  const report = JSON.parse(readFileSync(join(dir, 'int8-accuracy.json'), 'utf8')) as StoredReport;
+  assert.equal(report.settings.queries, 20);
+  for (const row of report.rows) {
+    assert.equal(row.status, 'measured');
+    for (const m of ['hits@1', 'hits@5', 'hits@10', 'mrr@5']) {
+      const [a, b, d] = [row[`fp32 ${m}`], row[`q8 ${m}`], row[`Δ ${m}`]] as number[];
+      assert.ok(a >= 0 && a <= 1 && b >= 0 && b <= 1, `${m}: ${a}, ${b}`);
+      assert.ok(Math.abs(b - a - d) < 1e-12);
+    }
+  }
 });
