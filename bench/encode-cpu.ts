@@ -29,6 +29,8 @@ const argsSchema = z.object({
   limit: z.coerce.number().int().min(4).default(200),
   batch: z.coerce.number().int().min(1).optional(),
   threads: z.coerce.number().int().min(0).default(2),
+  /** ONNX Runtime's idle threads spin (its own default) instead of sleeping (ours). */
+  spinning: z.enum(['yes', 'no']).default('no'),
   dtypes: z
     .string()
     .default('fp32,q8')
@@ -57,7 +59,7 @@ async function runPhase(args: Args, modelDir: string): Promise<PhaseResult> {
   const folder = args.images!;
   const files = listImages(folder);
   const data = mkdtempSync(join(tmpdir(), 'visualref-bench-cpu-'));
-  const library = await Library.open({ dataDir: data, model: modelDir, runtime: { dtype: args.dtype, threads: args.threads } });
+  const library = await Library.open({ dataDir: data, model: modelDir, runtime: { dtype: args.dtype, threads: args.threads, spinning: args.spinning === 'yes' } });
   try {
     const runtime = await library.runtime();
     const batch = args.batch ?? library.indexConfig.indexer.batchSize;
@@ -120,7 +122,7 @@ function runChild(args: Args, modelDir: string, folder: string, phase: Phase, dt
       '--import',
       'tsx',
       fileURLToPath(import.meta.url),
-      ...['--phase', phase, '--dtype', dtype, '--images', folder, '--model', modelDir, '--threads', String(args.threads)],
+      ...['--phase', phase, '--dtype', dtype, '--images', folder, '--model', modelDir, '--threads', String(args.threads), '--spinning', args.spinning],
       ...(args.batch ? ['--batch', String(args.batch)] : []),
     ],
     { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
@@ -137,6 +139,7 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     batch: { type: 'string' },
     threads: { type: 'string' },
+    spinning: { type: 'string' },
     dtypes: { type: 'string' },
     model: { type: 'string' },
     out: { type: 'string' },
@@ -164,6 +167,7 @@ if (args.phase) {
       images: source,
       model: modelDir,
       threads: args.threads,
+      spinningThreads: args.spinning,
       batch: args.batch ?? 'configs/index.yaml',
     };
     for (const dtype of args.dtypes) {
@@ -173,7 +177,8 @@ if (args.phase) {
     }
     const written = writeBenchReport(
       {
-        name: 'encode-cpu',
+        // A run with spinning threads is a comparison, kept beside the default one.
+        name: args.spinning === 'yes' ? 'encode-cpu-spinning' : 'encode-cpu',
         title: 'CPU encoding throughput (random-weight ViT-B/32 CLIP, fp32 and int8)',
         settings,
         rows,

@@ -13,6 +13,8 @@ export interface OpenedSession {
 export interface SessionOptions {
   /** Threads for one operator (0 = ONNX Runtime's choice). */
   threads?: number;
+  /** Let idle operator threads spin (default false; see sessionOptions). */
+  spinning?: boolean;
 }
 
 const warned = new Set<ExecutionProvider>();
@@ -27,10 +29,10 @@ function sessionOptions(provider: ExecutionProvider, options: SessionOptions): o
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads ?? 0,
     logSeverityLevel: 4,
-    // Idle operator threads sleep instead of spinning: spinning threads took the CPU from image
-    // decoding (sharp) and from other processes, and cost 1.5x the CPU time per image on a busy
-    // 2-core machine (bench/encode-cpu.ts, docs/performance.md).
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    // Idle operator threads sleep instead of spinning by default: spinning threads took the CPU from
+    // image decoding (sharp) and from other processes, and cost 1.5x the CPU time per image on a
+    // busy 2-core machine (bench/encode-cpu.ts --spinning, docs/performance.md).
+    extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
   };
 }
 

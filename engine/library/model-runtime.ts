@@ -19,8 +19,8 @@ export interface ModelRuntime {
   dispose(): Promise<void>;
 }
 
-/** Weight variant and threads of the encoders (defaults: fp32, ONNX Runtime's thread count). */
-export type RuntimeOptions = Pick<LoadEncodersOptions, 'dtype' | 'threads'>;
+/** Weight variant and threads of the encoders (defaults: fp32, ONNX Runtime's thread count, no spinning). */
+export type RuntimeOptions = Pick<LoadEncodersOptions, 'dtype' | 'threads' | 'spinning'>;
 
 export async function loadModelRuntime(model: string, provider: ExecutionProvider, options: RuntimeOptions = {}): Promise<ModelRuntime> {
   const encoders = await loadEncoders(model, { provider, ...options });
