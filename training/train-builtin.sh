@@ -32,6 +32,7 @@ render() { # seed count split dir
 render 1 "$TRAIN_SCENES" train "$CACHE/train-seed1-$TRAIN_SCENES"
 render 2 1000 val "$CACHE/val-seed2-1000"
 
-OMP_NUM_THREADS=2 /usr/bin/python3 training/train_builtin.py \
+# Passive waiting: spinning OpenMP threads waste the cores when other work shares them.
+OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 training/train_builtin.py \
   --train "$CACHE/train-seed1-$TRAIN_SCENES" --val "$CACHE/val-seed2-1000" \
   --out "$OUT" --steps "$STEPS" --threads 2

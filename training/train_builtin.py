@@ -90,7 +90,7 @@ def to_model_input(img):
     return np.asarray(img, dtype=np.uint8)
 
 
-def padded_box(box, rng, size, lo=0.05, hi=0.3):
+def padded_box(box, rng, size, lo=0.0, hi=0.3):
     x, y, w, h = box
     px, py = w * rng.uniform(lo, hi), h * rng.uniform(lo, hi)
     x0, y0 = max(0, x - px), max(0, y - py)
@@ -119,7 +119,8 @@ def window_caption(entry, window, rng):
 def prepare(world_dir, windows_per_scene, seed, log):
     """Decodes the world once into 64-px arrays of scenes, object crops and windows (cached)."""
     captions = json.load(open(os.path.join(world_dir, "captions.json")))
-    cache = os.path.join(world_dir, f"prepared-{IMAGE_SIZE}-{windows_per_scene}-{seed}.npz")
+    # The name changes whenever what is prepared changes, so a stale cache is never read.
+    cache = os.path.join(world_dir, f"prepared-v2-{IMAGE_SIZE}-{windows_per_scene}-{seed}.npz")
     images = captions["images"]
     if os.path.exists(cache):
         data = np.load(cache, allow_pickle=False)

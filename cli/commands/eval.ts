@@ -72,8 +72,10 @@ export const command: Command = {
     );
     let captionsFile = values.captions;
     let imagesDir = values.images;
+    let datasetName: string | undefined;
     if (values.world) {
       const seed = values.seed ?? defaultEvalWorldSeed;
+      datasetName = `world-test-seed${seed}`;
       if (trainingWorldSeeds.includes(seed)) log.warn(`world seed ${seed} was used to train the built-in model`);
       const dir = await ensureWorldTestSplit(seed, undefined, (done) => log.info(`eval: rendered ${done} scenes`));
       captionsFile = join(dir, 'captions.json');
@@ -81,6 +83,7 @@ export const command: Command = {
     }
     if (!captionsFile) throw new UsageError('give either --captions FILE or --world');
     const dataset = await loadKarpathyDataset(captionsFile, { imagesDir, split: values.split });
+    if (datasetName) dataset.name = datasetName;
     if (values.limit !== undefined) dataset.images = dataset.images.slice(0, values.limit);
 
     const encoders = await loadEncoders(values.model);
