@@ -3,7 +3,7 @@
 //   node --import tsx bench/int8-accuracy.ts [--model models/builtin] [--limit N] [--seed N]
 // Without a built model there is nothing to compare: the report says so (status skipped).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,7 +56,13 @@ if (!existsSync(join(model, 'onnx', 'vision_model.onnx'))) {
   const dir = mkdtempSync(join(tmpdir(), 'visualref-bench-int8-'));
   try {
     const fp32 = evaluate(model);
-    const q8 = evaluate(int8Folder(model, dir));
+    const int8 = int8Folder(model, dir);
+    const q8 = evaluate(int8);
+    // How much of each graph int8 covers: only MatMul weights are quantised (convolutions stay fp32).
+    for (const part of ['vision', 'text']) {
+      const file = (folder: string) => statSync(join(folder, 'onnx', `${part}_model.onnx`)).size / 2 ** 20;
+      settings[`${part}MiB fp32 → q8`] = `${file(model).toFixed(2)} → ${file(int8).toFixed(2)}`;
+    }
     settings.dataset = fp32.dataset;
     settings.queries = fp32.queries;
     rows = Object.entries(fp32.results).flatMap(([strategy, turns]) =>
