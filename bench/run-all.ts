@@ -2,6 +2,7 @@
 // then writes bench/results/summary.md: one table of every figure beside its target.
 //   npm run bench [-- --quick] [--only index,search,million,cpu-int8,int8-accuracy,gpu,regions] [--model DIR] [--out DIR]
 // --quick: small sizes (minutes, for checking the benchmarks work, not for figures).
+// --summary-only: runs nothing, rewrites summary.md from the reports already there.
 // A benchmark that fails is reported in the summary and makes the exit code 1; the others still run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -16,9 +17,13 @@ import { summaryMarkdown, type FailedRun, type StoredReport } from './summary.ts
 const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'int8-accuracy', 'gpu', 'regions'] as const;
 type Benchmark = (typeof benchmarks)[number];
 
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, 'summary-only': { type: 'boolean' }, only: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
+});
 const args = z
   .object({
     quick: z.boolean().default(false),
+    summaryOnly: z.boolean().default(false),
     only: z
       .string()
       .optional()
@@ -27,11 +32,8 @@ const args = z
     model: z.string().optional(),
     out: z.string().default(join(repoRoot, 'bench', 'results')),
   })
-  .parse(
-    parseArgs({
-      options: { quick: { type: 'boolean' }, only: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
-    }).values,
-  );
+  .parse({ ...values, summaryOnly: values['summary-only'] });
+const toRun = args.summaryOnly ? [] : args.only;
 
 interface Plan {
   script: string;
@@ -72,7 +74,7 @@ function reportFile(p: Plan): string {
 
 mkdirSync(args.out, { recursive: true });
 const failed: FailedRun[] = [];
-for (const name of args.only) {
+for (const name of toRun) {
   const p = plan(name);
   if (!p) {
     console.error(`[bench] ${name}: bench/${name}.ts is not in this checkout; skipped`);
