@@ -53,7 +53,11 @@ async function probeProvider(provider: ExecutionProvider): Promise<string | null
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     // WebGPU's message is a source location and an assertion; what it means is short.
-    const detail = message.includes('RequestAdapterStatus') ? 'no WebGPU adapter (GPU) found' : message.slice(0, 200);
+    const detail = message.includes('RequestAdapterStatus')
+      ? 'no WebGPU adapter (GPU) found'
+      : message.includes('Failed to load shared library')
+        ? 'its CUDA library did not load (no GPU driver, CUDA 12/cuDNN 9 missing, or onnxruntime-node installed without it: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node)'
+        : message.slice(0, 200);
     return `ONNX Runtime cannot start the ${provider} provider: ${detail}`;
   }
 }
