@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -37,6 +37,8 @@ const argsSchema = z.object({
     .transform((s) => s.split(',').filter(Boolean))
     .pipe(z.array(z.enum(['fp32', 'fp16', 'q8'])).min(1)),
   model: z.string().optional(),
+  /** Report file name (default encode-cpu, or encode-cpu-spinning with --spinning yes). */
+  name: z.string().regex(/^[a-z0-9-]+$/).optional(),
   out: z.string().optional(),
 });
 type Args = z.infer<typeof argsSchema>;
@@ -142,6 +144,7 @@ const { values } = parseArgs({
     spinning: { type: 'string' },
     dtypes: { type: 'string' },
     model: { type: 'string' },
+    name: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -178,8 +181,8 @@ if (args.phase) {
     const written = writeBenchReport(
       {
         // A run with spinning threads is a comparison, kept beside the default one.
-        name: args.spinning === 'yes' ? 'encode-cpu-spinning' : 'encode-cpu',
-        title: 'CPU encoding throughput (random-weight ViT-B/32 CLIP, fp32 and int8)',
+        name: args.name ?? (args.spinning === 'yes' ? 'encode-cpu-spinning' : 'encode-cpu'),
+        title: `CPU encoding throughput (${args.model ? basename(resolve(modelDir)) : 'random-weight ViT-B/32 CLIP'}; ${args.dtypes.join(', ')})`,
         settings,
         rows,
         notes: [
