@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
@@ -148,6 +149,16 @@ const { values } = parseArgs({
   ),
 });
 const args = argsSchema.parse({ ...values, modelB32: values['model-b32'], modelL14: values['model-l14'] });
+// sharp decodes on libuv's thread pool, which is sized once per process from the environment (and
+// may already be running by now): with fewer threads than decode workers, start again with enough.
+const poolThreads = Math.max(4, args.workers);
+if (Number(process.env.UV_THREADPOOL_SIZE ?? 4) < poolThreads) {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(poolThreads) },
+  });
+  process.exit(child.status ?? 1);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'visualref-bench-gpu-'));
 try {

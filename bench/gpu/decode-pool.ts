@@ -1,6 +1,8 @@
 // Decoding spread over worker threads, so that a fast encoder (a GPU) never waits for images: each
 // worker runs sharp's decode + resize + crop (engine/images/prepare.ts) on whole files, and a batch
-// of files is prepared by all workers at once.
+// of files is prepared by all workers at once. sharp's work runs on libuv's thread pool, shared by
+// the whole process and 4 threads by default: a process using a pool of more workers must set
+// UV_THREADPOOL_SIZE to at least their number when it starts (encode-gpu.ts does).
 import { Worker } from 'node:worker_threads';
 import type { PreprocessSpec, RgbImage } from '../../engine/types.ts';
 

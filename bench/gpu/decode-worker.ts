@@ -2,11 +2,16 @@
 // sharp (the same function the indexer uses), then hands the pixels back without copying them again.
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
 import { prepareForModel } from '../../engine/images/prepare.ts';
 import type { PreprocessSpec } from '../../engine/types.ts';
 import type { DecodeReply, DecodeRequest } from './decode-pool.ts';
 
 const { spec, maxPixels } = workerData as { spec: PreprocessSpec; maxPixels: number };
+
+// The pool's parallelism is its workers, one image each: libvips threads inside every image would
+// only oversubscribe the cores (the setting is per process; the pool owns the process's decoding).
+sharp.concurrency(1);
 
 parentPort!.on('message', async ({ id, file }: DecodeRequest) => {
   let reply: DecodeReply;
