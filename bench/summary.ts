@@ -1,7 +1,6 @@
 // The one-table summary of every benchmark: each figure beside its target (issue 8) and whether it
 // was met, read back from the JSON files the benchmarks wrote (bench/report.ts).
-import type { Cell } from './report.ts';
-import { markdownTable } from './report.ts';
+import { markdownTable, type Cell } from './report.ts';
 
 /** A report as read back from bench/results/<name>.json. */
 export interface StoredReport {
