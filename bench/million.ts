@@ -92,7 +92,7 @@ function measureAt(size: number, { index, store }: Built, streams: (s: number) =
   const truth = exactNeighbours(streams(DATA_STREAM), size, queries, args.k);
   console.error(`[million] exact search of ${args.queries} queries over ${size} regenerated vectors: ${((performance.now() - exactStart) / 1000).toFixed(0)} s`);
   const rows: Record<string, Cell>[] = [];
-  for (const ef of [...new Set([64, config.hnsw.efSearch, 256])].sort((x, y) => x - y)) {
+  for (const ef of [...new Set([64, 128, 256, config.hnsw.efSearch])].sort((x, y) => x - y)) {
     for (const q of queries.slice(0, 20)) index.search(q, args.k, { ef }); // warm-up
     const times: number[] = [];
     let found = 0;

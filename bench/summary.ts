@@ -73,7 +73,7 @@ function recallKey(row: Record<string, Cell>): string | undefined {
 function searchRows(r: StoredReport, rows: Record<string, Cell>[], conditions: string): Figure[] {
   return rows.flatMap((row) => {
     const key = recallKey(row);
-    const label = `${row.data ? `${row.data} ` : ''}efSearch ${row.efSearch}`;
+    const label = `${row.data ? `${row.data} ` : ''}efSearch ${row.efSearch}${row.configured === true ? ', configured when measured' : ''}`;
     return [
       figure(r.name, `search p50 ms (${label})`, row.p50Ms, undefined, conditions),
       figure(r.name, `search p99 ms (${label})`, row.p99Ms, undefined, conditions),
@@ -89,12 +89,13 @@ function million(r: StoredReport): Figure[] {
   const conditions = `${s.vectors} × ${s.dim}-d, m ${s.m}, efConstruction ${s.efConstruction}${partial}`;
   // Rows of the largest size measured (a run measures at checkpoints on its way).
   const rows = r.rows.filter((row) => row.vectors === undefined || row.vectors === s.vectors);
-  const configured = rows.filter((row) => row.configured === true && row.measure === 'search');
+  // Every efSearch measured: the figures say which one meets the target, whatever the setting was.
+  const searches = rows.filter((row) => row.measure === 'search');
   const turn = rows.find((row) => typeof row.measure === 'string' && row.measure.startsWith('refine turn'));
   return [
     figure(r.name, 'build seconds (SQLite rows + HNSW)', s.buildSeconds, undefined, conditions),
     figure(r.name, 'peak RSS MiB', s.peakRssMiB, targets.millionPeakRss, conditions),
-    ...searchRows(r, configured, conditions),
+    ...searchRows(r, searches, conditions),
     ...(turn
       ? [
           figure(r.name, 'refine turn p50 ms', turn.p50Ms, targets.refineTurnP50, `${conditions}; ${turn.measure}`),
