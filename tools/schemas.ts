@@ -82,6 +82,11 @@ export const regionFeedback = z.object({
   units: boxUnits,
   caption: z.string().max(500).optional().describe('A description of the region (e.g. from caption-region, possibly edited).'),
   relevant: z.boolean(),
+  regionId: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('The regionId caption-region returned, when this is a region it remembered (e.g. with an edited caption): this one replaces it.'),
 });
 
 export const refineQueryInput = z.object({
@@ -101,6 +106,11 @@ export const refineQueryInput = z.object({
     .optional()
     .describe('How judged images are combined: "auto" (default) picks per source.'),
   k: z.number().int().min(1).max(100).optional(),
+  fuseInitial: z
+    .boolean()
+    .optional()
+    .describe('Average the refined query with the first query of the session, so feedback cannot drift far from it (default from configs/feedback.yaml).'),
+  excludeSeen: z.boolean().optional().describe('Leave out images already shown in earlier turns of the session, to see new ones (default false).'),
 });
 
 export const appliedFeedback = z.object({

@@ -37,6 +37,7 @@ export class SessionExpiredError extends Error {
   }
 }
 
+/** What the user searched with; both absent for a query by an uploaded image, which is not kept. */
 export interface SessionQuery {
   text?: string;
   imageId?: number;
@@ -53,6 +54,15 @@ export interface Session {
   current: QueryState;
   options: SessionOptions;
   /** Turns recorded so far (the first search is turn 1). */
+  turnCount: number;
+}
+
+/** A session as listed: no vectors. */
+export interface SessionSummary {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  query: SessionQuery;
   turnCount: number;
 }
 
@@ -192,7 +202,6 @@ export class SessionStore {
   }
 
   create(input: NewSession): Session {
-    if (input.query.text === undefined && input.query.imageId === undefined) throw new Error('a session needs a query text, an image id, or both');
     const options = parseOrThrow(sessionOptionsSchema, input.options ?? {}, 'session options');
     const id = randomBytes(24).toString('base64url');
     const t = this.now();
@@ -316,7 +325,6 @@ export class SessionStore {
 
   /** A new query in the same session (the user retyped it): it becomes the original and the current query. */
   restartQuery(id: string, query: SessionQuery, vector: Float32Array, modality: Modality): Session {
-    if (query.text === undefined && query.imageId === undefined) throw new Error('a session needs a query text, an image id, or both');
     this.db.transaction(() => {
       this.row(id);
       this.db
@@ -326,6 +334,20 @@ export class SessionStore {
         .run(query.text ?? null, query.imageId ?? null, toBlob(vector), toBlob(vector), modality, this.now(), id);
     })();
     return this.get(id);
+  }
+
+  /** Live sessions, most recently used first (for a list of past sessions). */
+  list(limit = 100): SessionSummary[] {
+    const rows = this.db
+      .prepare(`SELECT id, created_at, updated_at, query_text, query_image_id, turn_count FROM sessions WHERE updated_at >= ? ORDER BY updated_at DESC LIMIT ?`)
+      .all(this.now() - this.ttlMs, limit) as Pick<SessionRow, 'id' | 'created_at' | 'updated_at' | 'query_text' | 'query_image_id' | 'turn_count'>[];
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      query: { ...(r.query_text !== null ? { text: r.query_text } : {}), ...(r.query_image_id !== null ? { imageId: r.query_image_id } : {}) },
+      turnCount: r.turn_count,
+    }));
   }
 
   delete(id: string): boolean {

@@ -1,5 +1,6 @@
 // Captioned collections in the Karpathy layout (`images[].filename`, `split`, `sentences[].raw`),
 // as written by `visualref world` (with objects and background) or shipped with Flickr8k/COCO.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -49,8 +50,15 @@ export interface EvalDataset {
 export interface LoadDatasetOptions {
   /** Keep only images of this split (e.g. "test"); all images when absent. */
   split?: string;
-  /** Images folder; defaults to the folder of the captions file. */
+  /** Images folder; defaults to the folder of the captions file, or its images/ sub-folder. */
   imagesDir?: string;
+}
+
+// Karpathy files sit either beside their images or beside an images/ folder (Flickr8k, COCO).
+function defaultImagesDir(captionsFile: string, filepath: string, filename: string): string {
+  const beside = dirname(captionsFile);
+  const nested = join(beside, 'images');
+  return !existsSync(join(beside, filepath, filename)) && existsSync(join(nested, filepath, filename)) ? nested : beside;
 }
 
 export async function loadKarpathyDataset(captionsFile: string, options: LoadDatasetOptions = {}): Promise<EvalDataset> {
@@ -65,9 +73,9 @@ export async function loadKarpathyDataset(captionsFile: string, options: LoadDat
     const issue = parsed.error.issues[0];
     throw new Error(`${captionsFile} is not a Karpathy captions file: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   }
-  const imagesDir = resolve(options.imagesDir ?? dirname(captionsFile));
   const selected = parsed.data.images.filter((image) => options.split === undefined || image.split === options.split);
   if (selected.length === 0) throw new Error(`${captionsFile} has no images in split "${options.split}"`);
+  const imagesDir = resolve(options.imagesDir ?? defaultImagesDir(captionsFile, selected[0].filepath ?? '', selected[0].filename));
   const images = selected.map((image, index): EvalImage => ({
     index,
     path: join(imagesDir, image.filepath ?? '', image.filename),

@@ -1,0 +1,18 @@
+// The settings panel's defaults, read from configs/feedback.yaml so the panel and the tools agree.
+import type { FeedbackConfig } from '../feedback/config.ts';
+import { defaultResultCount } from '../../tools/search.ts';
+import { feedbackSources } from './feedback-sources.ts';
+import type { ChatSettings } from './protocol.ts';
+
+export function defaultSettings(config: FeedbackConfig): ChatSettings {
+  const weights = Object.fromEntries(feedbackSources.map((s) => [s, config.compose.sources[s].positive])) as Record<(typeof feedbackSources)[number], number>;
+  return {
+    k: defaultResultCount,
+    sources: Object.fromEntries(feedbackSources.map((s) => [s, true])) as Record<(typeof feedbackSources)[number], boolean>,
+    weights: { alpha: config.compose.alpha, ...weights },
+    temperature: config.rocchio.tau,
+    depth: config.rocchio.k,
+    excludeSeen: false,
+    fuseQuery: config.compose.fuseInitial,
+  };
+}

@@ -1,0 +1,196 @@
+// Region extraction at index time: for each image, propose regions (configs/regions.yaml `source`),
+// embed each one with the image encoder (crops cut from the original image, never from a resized
+// copy), and append them to the library's region store. The library's indexer calls `add` once per
+// batch; images whose regions are missing (a run killed between the library's commit and the region
+// store's) are found by `missing` and added on the next run.
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Box, EncoderInfo, ImageEncoder, PreprocessSpec, RegionProposal, RegionProposer, RgbImage, TokenMatrix } from '../types.ts';
+import { prepareForModel } from '../images/prepare.ts';
+import { log } from '../log.ts';
+import { loadRegionsConfig, type RegionsConfig } from './config.ts';
+import { createRegionProposer } from './proposers.ts';
+import { RegionStore } from './region-store.ts';
+import { TokenCellProposer, tokenGrid } from './token-cells.ts';
+
+export const regionsFileName = 'regions.bin';
+
+/**
+ * What region extraction needs of the model: the library's ModelRuntime fits as is; an ImageEncoder
+ * through regionEncoderOf. The token source also needs the preprocessing and the tokens.
+ */
+export interface RegionEncoder {
+  readonly info: EncoderInfo;
+  /** The model's input pixels of an image, or of a box of it cut from the original. */
+  prepare(image: RgbImage, box?: Box): Promise<RgbImage>;
+  /** L2-normalised embeddings of prepared images. */
+  encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
+  readonly preprocess?: PreprocessSpec;
+  encodeTokens?(prepared: RgbImage[]): Promise<TokenMatrix[]>;
+}
+
+export function regionEncoderOf(encoder: ImageEncoder): RegionEncoder {
+  return {
+    info: encoder.info,
+    preprocess: encoder.preprocess,
+    prepare: (image, box) => prepareForModel(image, encoder.preprocess, box),
+    encodeImages: async (prepared) => (await encoder.encodePixels(prepared)).map((e) => e.embedding),
+    encodeTokens: async (prepared) =>
+      (await encoder.encodePixels(prepared, { tokens: true })).map((e) => {
+        if (!e.tokens) throw new Error(`model ${encoder.info.model} gives no token output (last_hidden_state)`);
+        return e.tokens;
+      }),
+  };
+}
+
+export interface RegionImage {
+  id: number;
+  /** Version of the image (e.g. the start of its content hash), stored with its regions. */
+  tag?: number;
+  /** The decoded original image (EXIF-rotated). */
+  image: RgbImage;
+  /** Tokens of the image from the library's own encoding, when it asked for them (token source). */
+  tokens?: TokenMatrix;
+}
+
+export interface RegionAddStats {
+  images: number;
+  regions: number;
+  proposeMs: number;
+  encodeMs: number;
+}
+
+/** How token-source regions are embedded: the tokens themselves (direct) or crops of their cells. */
+type TokenMode = { direct: true; skipFirst: boolean } | { direct: false };
+
+const CROP_BATCH = 64;
+
+function normalised(v: Float32Array): Float32Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i] * v[i];
+  n = Math.sqrt(n) || 1;
+  return v.map((x) => x / n);
+}
+
+/** "proposer:1a2b3c": the source plus a digest of the settings that shape its regions. */
+function storeLabel(config: RegionsConfig, tokenSide?: number): string {
+  const shape = config.source === 'windows' ? config.windows : config.source === 'proposer' ? config.proposer : { side: tokenSide, ...config.tokens };
+  return `${config.source}:${createHash('sha1').update(JSON.stringify(shape)).digest('hex').slice(0, 6)}`;
+}
+
+export class RegionIndexer {
+  private constructor(
+    readonly store: RegionStore,
+    readonly proposer: RegionProposer,
+    private readonly encoder: RegionEncoder,
+    private readonly tokenMode: TokenMode | undefined,
+  ) {}
+
+  /**
+   * Opens the region store of a library folder for `encoder`'s model. A store written with other
+   * region settings (or another model dimension) is derived data: it is replaced, with a warning.
+   */
+  static async open(libraryDir: string, encoder: RegionEncoder, config: RegionsConfig = loadRegionsConfig(), file = join(libraryDir, regionsFileName)): Promise<RegionIndexer> {
+    let proposer: RegionProposer;
+    let tokenMode: TokenMode | undefined;
+    let label: string;
+    if (config.source === 'tokens') {
+      const { preprocess, encodeTokens } = encoder;
+      if (!preprocess || !encodeTokens) throw new Error('the token region source needs an encoder that gives its preprocessing and tokens');
+      const blank = { data: new Uint8Array(preprocess.cropWidth * preprocess.cropHeight * 3), width: preprocess.cropWidth, height: preprocess.cropHeight };
+      const [tokens] = await encodeTokens([blank]);
+      const probe = { tokens };
+      const grid = tokenGrid(probe.tokens.count);
+      proposer = new TokenCellProposer(preprocess, grid.side);
+      if (config.tokens.embed === 'direct') {
+        if (probe.tokens.dim !== encoder.info.dim) {
+          throw new Error(`regions: tokens.embed is "direct" but ${encoder.info.model}'s tokens have ${probe.tokens.dim} values, its embeddings ${encoder.info.dim}`);
+        }
+        tokenMode = { direct: true, skipFirst: grid.skipFirst };
+      } else {
+        tokenMode = { direct: false };
+        log.info(`regions: ${encoder.info.model}'s ${grid.side}×${grid.side} token cells are embedded as crops (its graph exposes no projected token output)`);
+      }
+      label = storeLabel(config, grid.side);
+    } else {
+      proposer = createRegionProposer(config);
+      label = storeLabel(config);
+    }
+    const settings = { dim: encoder.info.dim, dtype: config.store.dtype, label };
+    const existing = RegionStore.readSettings(file);
+    if (existing && (existing.dim !== settings.dim || existing.dtype !== settings.dtype || existing.label !== settings.label)) {
+      log.warn(`regions: ${file} holds ${existing.label} regions (dim ${existing.dim}, ${existing.dtype}); rebuilding them as ${label}`);
+      rmSync(file);
+    }
+    return new RegionIndexer(RegionStore.open(file, settings), proposer, encoder, tokenMode);
+  }
+
+  has(id: number): boolean {
+    return this.store.has(id);
+  }
+
+  /** The ids among `ids` that have no regions stored yet. */
+  missing(ids: Iterable<number>): number[] {
+    return [...ids].filter((id) => !this.store.has(id));
+  }
+
+  /** Proposes, embeds and stores the regions of a batch of images (replacing any they had). */
+  async add(items: RegionImage[]): Promise<RegionAddStats> {
+    const stats: RegionAddStats = { images: items.length, regions: 0, proposeMs: 0, encodeMs: 0 };
+    if (items.length === 0) return stats;
+    const t0 = performance.now();
+    const proposals: RegionProposal[][] = [];
+    for (const item of items) proposals.push(await this.proposer.propose(item.image));
+    stats.proposeMs = performance.now() - t0;
+
+    const t1 = performance.now();
+    const embeddings = this.tokenMode?.direct ? await this.tokenEmbeddings(items, this.tokenMode.skipFirst) : await this.cropEmbeddings(items, proposals);
+    stats.encodeMs = performance.now() - t1;
+
+    const batch = items.map((item, k) => ({
+      id: item.id,
+      tag: item.tag,
+      regions: proposals[k].map((p, r) => ({ box: p.box, source: p.source, embedding: embeddings[k][r] })),
+    }));
+    stats.regions = batch.reduce((n, b) => n + b.regions.length, 0);
+    this.store.put(batch);
+    return stats;
+  }
+
+  remove(ids: number[]): void {
+    this.store.remove(ids);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  private async cropEmbeddings(items: RegionImage[], proposals: RegionProposal[][]): Promise<Float32Array[][]> {
+    const jobs = items.flatMap((item, k) => proposals[k].map((p) => ({ image: item.image, box: p.box })));
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < jobs.length; start += CROP_BATCH) {
+      const chunk = jobs.slice(start, start + CROP_BATCH);
+      const pixels = await Promise.all(chunk.map((j) => this.encoder.prepare(j.image, j.box)));
+      vectors.push(...(await this.encoder.encodeImages(pixels)));
+    }
+    let next = 0;
+    return proposals.map((list) => list.map(() => vectors[next++]));
+  }
+
+  private async tokenEmbeddings(items: RegionImage[], skipFirst: boolean): Promise<Float32Array[][]> {
+    const needed = items.filter((item) => !item.tokens);
+    const fresh = new Map<number, TokenMatrix>();
+    if (needed.length) {
+      const pixels = await Promise.all(needed.map((item) => this.encoder.prepare(item.image)));
+      const encoded = await (this.encoder.encodeTokens as NonNullable<RegionEncoder['encodeTokens']>)(pixels);
+      needed.forEach((item, k) => fresh.set(item.id, encoded[k]));
+    }
+    return items.map((item) => {
+      const tokens = item.tokens ?? (fresh.get(item.id) as TokenMatrix);
+      const out: Float32Array[] = [];
+      for (let t = skipFirst ? 1 : 0; t < tokens.count; t++) out.push(normalised(tokens.data.subarray(t * tokens.dim, (t + 1) * tokens.dim)));
+      return out;
+    });
+  }
+}

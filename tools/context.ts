@@ -1,0 +1,82 @@
+// What every tool function needs, opened once per process and shared by the MCP server and the web
+// app: the library (vectors, images, encoders), the session store, the captioner and the settings.
+import { join } from 'node:path';
+import type { Captioner, ExecutionProvider } from '../engine/types.ts';
+import type { Library } from '../engine/library/library.ts';
+import { openExistingLibrary } from '../engine/library/open-existing.ts';
+import { openDatabase } from '../engine/store/database.ts';
+import { captionerForLibrary } from '../engine/captioners/for-library.ts';
+import { SessionStore } from '../agent/sessions/session-store.ts';
+import { loadFeedbackConfig, type FeedbackConfig } from '../agent/feedback/config.ts';
+import { loadServerConfig, type ServerConfig } from '../server/config.ts';
+import { loadRegionsConfig } from '../engine/regions/config.ts';
+import { openLibraryRegions } from '../engine/regions/library-regions.ts';
+import { candidateRegions } from '../engine/regions/rerank.ts';
+import type { RegionsOf } from './region-marks.ts';
+
+export interface ToolConfig {
+  server: ServerConfig;
+  feedback: FeedbackConfig;
+}
+
+export interface ToolContext {
+  library: Library;
+  sessions: SessionStore;
+  captioner: Captioner;
+  config: ToolConfig;
+  /** The regions of a library image from its region index; without one, region feedback matches whole images. */
+  regionsOf: RegionsOf;
+  /** Catches up with changes another process made to the data directory (a re-index, a region pass). */
+  reload(): void;
+}
+
+export interface OpenToolContextOptions {
+  /** Data directory (default $VISUALREF_DATA or ~/.visualref). */
+  dataDir?: string;
+  /** Registry name or model folder (default: the last one indexed in dataDir). */
+  model?: string;
+  provider?: ExecutionProvider;
+  /** A captioner of configs/captioning/captioners.yaml (default: the model's, see chooseCaptionerName). */
+  captioner?: string;
+}
+
+export interface OpenedToolContext extends ToolContext {
+  close(): Promise<void>;
+}
+
+export async function openToolContext(options: OpenToolContextOptions = {}): Promise<OpenedToolContext> {
+  const config: ToolConfig = { server: loadServerConfig(), feedback: loadFeedbackConfig() };
+  const library = await openExistingLibrary({ dataDir: options.dataDir, model: options.model, provider: options.provider });
+  const sessionDb = openDatabase(join(library.dir, 'sessions.db'));
+  try {
+    const sessions = new SessionStore(sessionDb, { ttlMs: config.feedback.sessions.ttlHours * 3600 * 1000 });
+    const captioner = captionerForLibrary(library, options.captioner);
+    const regionsEnabled = loadRegionsConfig().enabled;
+    // The region index is made by a separate pass and may appear, or grow, while the server runs.
+    let regionStore = regionsEnabled ? openLibraryRegions(library) : undefined;
+    return {
+      library,
+      sessions,
+      captioner,
+      config,
+      regionsOf(id) {
+        const matrix = regionStore?.getMatrix(id);
+        return matrix && candidateRegions(matrix);
+      },
+      reload() {
+        library.reconcile();
+        if (regionStore) regionStore.refresh();
+        else if (regionsEnabled) regionStore = openLibraryRegions(library);
+      },
+      async close() {
+        regionStore?.close();
+        sessionDb.close();
+        await library.close();
+      },
+    };
+  } catch (err) {
+    sessionDb.close();
+    await library.close();
+    throw err;
+  }
+}

@@ -1,0 +1,159 @@
+// The refine-query tool: the feedback of one turn (judged ids, regions, a comment, new text, and the
+// regions remembered by caption-region) mixed into the session's query, then a new ranking with
+// each result's previous rank and an explanation of what was applied and what moved.
+import {
+  composeFeedback,
+  composeOptionsFromConfig,
+  fuseModalityScores,
+  type AppliedSource,
+  type ComposeOptions,
+  type WeightedQuery,
+} from '../agent/feedback/compose.ts';
+import { explainMovement, summarizeRefinement } from '../agent/feedback/movement.ts';
+import type { RegionScoreOptions } from '../agent/feedback/region-score.ts';
+import { dot } from '../agent/feedback/vectors.ts';
+import type { SessionOptionsInput } from '../agent/sessions/session-records.ts';
+import type { Library } from '../engine/library/library.ts';
+import type { SearchHit } from '../engine/types.ts';
+import type { ToolContext } from './context.ts';
+import { ToolError } from './errors.ts';
+import { gatherFeedback } from './feedback-inputs.ts';
+import { encodeMarks, markLabel, rerankWithMarks, sessionRegions, wholeImageRegions, type Reranked } from './region-marks.ts';
+import { toResultItems } from './library-access.ts';
+import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from './schemas.ts';
+import { defaultResultCount } from './search.ts';
+import { requireSession, withSession } from './session-access.ts';
+import { parseInput } from './validate.ts';
+import type { z } from 'zod';
+
+/** Candidates fetched per query before fusing the scores of several queries. */
+const fusionPool = 5;
+
+/** Ranks with one query, or fuses the standardised scores of several over the union of their neighbours. */
+function rank(library: Library, scoring: WeightedQuery[], k: number, exclude: Set<number> | undefined): SearchHit[] {
+  if (scoring.length === 1) return library.search(scoring[0].vector, k, { exclude });
+  const pool = new Set<number>();
+  for (const q of scoring) for (const hit of library.search(q.vector, Math.max(k * fusionPool, 50), { exclude })) pool.add(hit.id);
+  const ids = [...pool].filter((id) => library.vector(id) !== undefined);
+  const vectors = ids.map((id) => library.vector(id)!);
+  const fused = fuseModalityScores(
+    scoring.map((q) => vectors.map((v) => dot(q.vector, v))),
+    scoring.map((q) => q.weight),
+  );
+  return ids
+    .map((id, i) => ({ id, score: fused[i] }))
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice(0, k);
+}
+
+/** Options given with this call are kept for the session's later turns. */
+function optionsPatch(input: RefineQueryInput): SessionOptionsInput | undefined {
+  const patch: SessionOptionsInput = {};
+  if (input.fuseInitial !== undefined) patch.fuseInitial = input.fuseInitial;
+  if (input.excludeSeen !== undefined) patch.excludeSeen = input.excludeSeen;
+  if (input.weights !== undefined) patch.weights = input.weights;
+  if (input.strategy !== undefined) patch.judgedStrategy = input.strategy;
+  if (input.k !== undefined) patch.k = input.k;
+  return Object.keys(patch).length ? patch : undefined;
+}
+
+function weightsUsed(options: ComposeOptions): Record<string, number> {
+  const used: Record<string, number> = { alpha: options.alpha, temperature: options.tau };
+  for (const [source, w] of Object.entries(options.sources)) {
+    used[`${source}.positive`] = w.positive;
+    used[`${source}.negative`] = w.negative;
+  }
+  return used;
+}
+
+/** λ and μ of configs/feedback.yaml; a `regions` weight override sets λ and scales μ alike. */
+function regionScoreOptions(config: RegionScoreOptions, override: number | undefined): RegionScoreOptions {
+  if (override === undefined) return config;
+  return { lambda: override, mu: config.lambda > 0 ? (override * config.mu) / config.lambda : config.mu };
+}
+
+export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof refineQueryInput>): Promise<RefineQueryOutput> {
+  const input = parseInput(refineQueryInput, rawInput);
+  const { library, sessions, config } = ctx;
+  const wholeImage = wholeImageRegions(library);
+  const id = input.sessionId;
+  const patch = optionsPatch(input);
+  const session = patch ? withSession(() => sessions.updateOptions(id, patch)) : requireSession(sessions, id);
+  const previous = withSession(() => sessions.lastTurn(id));
+  const previousIds = previous?.results.map((r) => r.id) ?? [];
+  const pending = withSession(() => sessions.pendingRegions(id));
+
+  const { weights, judgedStrategy, modalityMode } = session.options;
+  const { plan, inputs } = await gatherFeedback(library, input, pending, previous?.results ?? [], {
+    prf: (weights.prf ?? 0) > 0,
+    grf: (weights.grf ?? 0) > 0,
+  });
+  if (!inputs.judged && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
+    const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
+    throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
+  }
+
+  const options = composeOptionsFromConfig(config.feedback, weights, {
+    judgedStrategy,
+    modalityMode,
+    fuseInitial: session.options.fuseInitial ? session.originalVector : undefined,
+  });
+  const composed = composeFeedback(session.current, inputs, options);
+
+  const k = session.options.k ?? defaultResultCount;
+  const exclude = session.options.excludeSeen ? withSession(() => sessions.seenIds(id)) : undefined;
+  // Every region boxed in this session so far is a mark; the candidates are re-scored against them.
+  const refine = config.server.refine;
+  const regions = sessionRegions(withSession(() => sessions.turns(id)), plan.regions, refine.maxRegionMarks).filter(
+    // An image boxed in an earlier turn may have left the library since.
+    (r) => library.getImage(r.imageId)?.status === 'indexed',
+  );
+  const marks = await encodeMarks(library, regions);
+  const applied: AppliedSource[] = [...composed.applied];
+  let hits = rank(library, composed.scoring, marks.length ? Math.max(k, refine.regionRerankPool) : k, exclude);
+  let matches: Reranked['matches'] | undefined;
+  if (marks.length) {
+    const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
+    ({ hits, matches } = rerankWithMarks(hits, marks, (hit) => ctx.regionsOf(hit) ?? wholeImage(hit), score, k));
+    applied.push({
+      source: 'regions',
+      weight: score.lambda,
+      negativeWeight: score.mu,
+      positive: [...new Set(regions.filter((r) => r.relevant).map(markLabel))],
+      negative: [...new Set(regions.filter((r) => !r.relevant).map(markLabel))],
+    });
+  }
+
+  const movement = explainMovement(
+    previousIds,
+    hits.map((h) => h.id),
+  );
+  const explanation = {
+    applied: applied.map(({ source, weight, positive, negative }) => ({ source, weight, positive, negative })),
+    movedUp: movement.movedUp,
+    movedDown: movement.movedDown,
+    newResults: movement.newResults,
+    summary: summarizeRefinement(applied, movement),
+  };
+  const turn = withSession(() =>
+    sessions.recordTurn(id, {
+      feedback: {
+        relevant: plan.relevantIds,
+        irrelevant: plan.irrelevantIds,
+        regions: plan.regions,
+        comment: input.comment,
+        parsedComment: plan.comment ?? undefined,
+        text: input.text,
+        strategy: judgedStrategy,
+      },
+      weights: weightsUsed(options),
+      explanation,
+      results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1 })),
+      state: composed.state,
+    }),
+  );
+  const previousRanks = new Map(previous?.results.map((r) => [r.id, r.rank]) ?? []);
+  const results = toResultItems(library, hits, previousRanks);
+  if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
+  return { sessionId: id, turn: turn.turn, results, explanation };
+}

@@ -1,0 +1,98 @@
+// One message of the thread. User turns show what was asked (text, image, marks, boxes); answers
+// show each tool call as it runs and its results as a grid.
+import { thumbUrl } from '../api.ts';
+import type { PendingFeedback } from '../state/feedback.ts';
+import type { ChatMessage, Mark, ResultItem } from '../types.ts';
+import { Explanation } from './Explanation.tsx';
+import { ResultGrid } from './ResultGrid.tsx';
+import { Spinner } from './Spinner.tsx';
+
+export interface GridHandlers {
+  feedback: PendingFeedback;
+  onMark: (imageId: number, mark: Mark | undefined) => void;
+  onOpen: (item: ResultItem) => void;
+  onMoreLikeThis: (imageId: number) => void;
+  busy: boolean;
+}
+
+type Part = ChatMessage['parts'][number];
+
+function UserMessage({ message }: { message: ChatMessage }) {
+  const request = message.metadata?.request;
+  return (
+    <div className="ml-auto max-w-[85%] space-y-2 rounded-xl bg-indigo-600 px-4 py-2 text-white" data-testid="user-message">
+      {message.parts.map((part, i) => {
+        if (part.type === 'text' && part.text) return <p key={i}>{part.text}</p>;
+        if (part.type === 'file') return <img key={i} src={part.url} alt="Image you added" className="max-h-40 rounded" />;
+        return null;
+      })}
+      {request?.action === 'search' && request.imageId !== undefined && (
+        <p className="flex items-center gap-2 text-sm">
+          <img src={thumbUrl(request.imageId, 96)} alt="" className="h-10 w-10 rounded object-cover" /> More like image #{request.imageId}
+        </p>
+      )}
+      {request?.action === 'refine' && (
+        <ul className="flex flex-wrap gap-1 text-xs" aria-label="Feedback sent">
+          {request.relevant.length > 0 && <li className="rounded bg-emerald-500/80 px-1.5">relevant {request.relevant.map((id) => `#${id}`).join(' ')}</li>}
+          {request.irrelevant.length > 0 && <li className="rounded bg-rose-500/80 px-1.5">irrelevant {request.irrelevant.map((id) => `#${id}`).join(' ')}</li>}
+          {request.regions.map((r, i) => (
+            <li key={i} className={`rounded px-1.5 ${r.relevant ? 'bg-emerald-500/80' : 'bg-rose-500/80'}`}>
+              box on #{r.imageId} {r.relevant ? '+' : '−'} {r.caption ?? ''}
+            </li>
+          ))}
+          {request.relevant.length + request.irrelevant.length + request.regions.length === 0 && <li className="opacity-80">Refine without marks</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: GridHandlers }) {
+  if (part.type !== 'tool-search' && part.type !== 'tool-refine-query' && part.type !== 'tool-caption-region') return null;
+  const name = part.type.slice('tool-'.length);
+  if (part.state === 'input-streaming' || part.state === 'input-available') {
+    return (
+      <div className="text-sm text-slate-600" data-testid="tool-running">
+        <Spinner label={`Running ${name}…`} />
+      </div>
+    );
+  }
+  if (part.state === 'output-error') {
+    return (
+      <div role="alert" className="rounded border border-red-300 bg-red-50 p-2 text-sm text-red-900">
+        {name} failed: {part.errorText}
+      </div>
+    );
+  }
+  if (part.state !== 'output-available') return null;
+  if (part.type === 'tool-caption-region') {
+    return <p className="text-sm text-slate-700">Caption of the region: “{part.output.caption}”</p>;
+  }
+  const output = part.output;
+  return (
+    <div className="space-y-2">
+      <p className="text-xs text-slate-500">
+        {name} · turn {output.turn} · {output.results.length} results
+      </p>
+      {part.type === 'tool-refine-query' && <Explanation explanation={part.output.explanation} />}
+      <ResultGrid results={output.results} turn={output.turn} latest={latest} {...grid} />
+    </div>
+  );
+}
+
+export function MessageView({ message, latest, grid }: { message: ChatMessage; latest: boolean; grid: GridHandlers }) {
+  if (message.role === 'user') return <UserMessage message={message} />;
+  return (
+    <div className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200" data-testid="assistant-message">
+      {message.parts.map((part, i) => {
+        if (part.type === 'text') return <p key={i}>{part.text}</p>;
+        return <ToolPart key={i} part={part} latest={latest} grid={grid} />;
+      })}
+      {message.metadata?.elapsedMs !== undefined && (
+        <p className="text-xs text-slate-400">
+          {message.metadata.mode === 'model' ? `model ${message.metadata.model ?? ''}` : 'deterministic agent'} · {message.metadata.elapsedMs} ms
+        </p>
+      )}
+    </div>
+  );
+}
