@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { repoRoot } from '../engine/config/load-config.ts';
 import { writeFileAtomically } from '../engine/index/atomic-file.ts';
+import { loadIndexConfig } from '../engine/index/config.ts';
 import { machine } from './report.ts';
 import { summaryMarkdown, type FailedRun, type StoredReport } from './summary.ts';
 
@@ -101,6 +102,6 @@ const reports = benchmarks
 const host = machine();
 const machineLine = `${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, ${host.platform}, Node ${host.node}`;
 const summary = join(args.out, 'summary.md');
-writeFileAtomically(summary, Buffer.from(summaryMarkdown(reports, failed, machineLine)));
+writeFileAtomically(summary, Buffer.from(summaryMarkdown(reports, failed, machineLine, loadIndexConfig().hnsw.efSearch)));
 console.error(`[bench] wrote ${summary}`);
 process.exitCode = failed.length ? 1 : 0;

@@ -35,20 +35,23 @@ test('summary: each figure against its target, met exactly at the bound where th
     ],
   };
 
-  const [q8, fp32] = figuresOf(cpu);
+  const [q8, fp32] = figuresOf(cpu, 128);
   assert.equal(q8.met, true);
   assert.equal(q8.conditions, 'load 1.5→1.75 on 2 cores, 2 threads');
   assert.equal(fp32.met, null); // no target for fp32
-  assert.equal(figuresOf(slow)[0].met, false);
+  assert.equal(figuresOf(slow, 128)[0].met, false);
 
-  const byName = new Map(figuresOf(million).map((f) => [f.figure, f]));
+  const byName = new Map(figuresOf(million, 128).map((f) => [f.figure, f]));
   assert.equal(byName.get('peak RSS MiB')?.met, false); // target is < 3 GiB
-  assert.equal(byName.get('recall@10 (efSearch 128, configured when measured)')?.met, true);
-  assert.equal(byName.get('recall@10 (efSearch 64)')?.met, false); // every efSearch measured is summarised
+  assert.equal(byName.get('recall@10 (efSearch 128, configured)')?.met, true);
+  assert.equal(byName.get('recall@10 (efSearch 64)')?.met, null); // listed, but the target is for the setting in use
+  assert.equal(byName.get('recall@10 (efSearch 64)')?.value, 0.9);
+  // Configured at 64 instead, that row is the one held to the target.
+  assert.equal(new Map(figuresOf(million, 64).map((f) => [f.figure, f])).get('recall@10 (efSearch 64, configured)')?.met, false);
   assert.equal(byName.get('refine turn p50 ms')?.met, true);
 
-  const markdown = summaryMarkdown([cpu, million], [{ name: 'gpu', reason: 'exited with 1' }], 'test machine');
-  assert.match(markdown, /Targets met: 3 of 5\./);
+  const markdown = summaryMarkdown([cpu, million], [{ name: 'gpu', reason: 'exited with 1' }], 'test machine', 128);
+  assert.match(markdown, /Targets met: 3 of 4\./);
   assert.match(markdown, /\| million \| peak RSS MiB \| 3072 \| < 3072 MiB \| NOT met \|/);
   assert.match(markdown, /\| gpu \| run \| failed \|/);
 });
