@@ -2,19 +2,19 @@
 // ViT-B/32-shaped random CLIP on CPU. Each phase runs in its own process so its peak RSS is its own.
 //   npm run bench:index [-- --limit 500 --batch 16]
 // The model is built once into ~/.cache/visualref-bench/clip-vit-b32 (training/build-test-models.sh).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { repoRoot } from '../engine/config/load-config.ts';
 import { Library } from '../engine/library/library.ts';
 import { indexFolder } from '../engine/library/indexer.ts';
 import type { RgbImage } from '../engine/types.ts';
+import { benchImageFolder, benchModelFolder, listImages } from './bench-inputs.ts';
 import { writeBenchReport, type Cell } from './report.ts';
 
 const args = z
@@ -24,15 +24,14 @@ const args = z
     limit: z.coerce.number().int().min(8).default(500),
     batch: z.coerce.number().int().min(1).optional(),
     model: z.string().optional(),
+    out: z.string().optional(),
   })
   .parse(
     parseArgs({
-      options: { phase: { type: 'string' }, images: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, model: { type: 'string' } },
+      options: { phase: { type: 'string' }, images: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
     }).values,
   );
 
-const modelDir = args.model ?? join(homedir(), '.cache', 'visualref-bench', 'clip-vit-b32');
-const flickr = join(repoRoot, '..', 'shared', 'data', 'flickr8k-1k', 'images');
 
 interface PhaseResult {
   phase: string;
@@ -46,7 +45,7 @@ function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-async function withLibrary<T>(fn: (library: Library) => Promise<T>): Promise<T> {
+async function withLibrary<T>(modelDir: string, fn: (library: Library) => Promise<T>): Promise<T> {
   const data = mkdtempSync(join(tmpdir(), 'visualref-bench-data-'));
   const library = await Library.open({ dataDir: data, model: modelDir });
   try {
@@ -57,9 +56,9 @@ async function withLibrary<T>(fn: (library: Library) => Promise<T>): Promise<T> 
   }
 }
 
-async function runPhase(phase: NonNullable<typeof args.phase>, folder: string): Promise<PhaseResult> {
-  const files = readdirSync(folder).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(folder, f));
-  return withLibrary(async (library) => {
+async function runPhase(phase: NonNullable<typeof args.phase>, folder: string, modelDir: string): Promise<PhaseResult> {
+  const files = listImages(folder);
+  return withLibrary(modelDir, async (library) => {
     const runtime = await library.runtime();
     const batch = args.batch ?? library.indexConfig.indexer.batchSize;
     const inFlight = library.indexConfig.indexer.decodeAhead;
@@ -95,41 +94,14 @@ async function runPhase(phase: NonNullable<typeof args.phase>, folder: string): 
   });
 }
 
-function ensureModel(): void {
-  if (existsSync(join(modelDir, 'config.json'))) return;
-  console.error(`building a random ViT-B/32 CLIP into ${modelDir} (once)…`);
-  const temp = `${modelDir}.tmp`;
-  rmSync(temp, { recursive: true, force: true });
-  mkdirSync(join(modelDir, '..'), { recursive: true });
-  execFileSync('bash', [join(repoRoot, 'training', 'build-test-models.sh'), '--full', 'b32', '--out', temp, '--variants', ''], { stdio: 'inherit' });
-  renameSync(temp, modelDir);
-}
-
-/** The benchmark's image folder: the first `limit` Flickr8k photographs, or generated 500×375 JPEGs. */
-async function imageFolder(dir: string): Promise<{ folder: string; source: string }> {
-  const folder = join(dir, 'images');
-  mkdirSync(folder);
-  if (existsSync(flickr)) {
-    const names = readdirSync(flickr).filter((f) => f.endsWith('.jpg')).sort().slice(0, args.limit);
-    for (const name of names) writeFileSync(join(folder, name), await readFile(join(flickr, name)));
-    return { folder, source: `flickr8k-1k (${names.length} photographs)` };
-  }
-  for (let i = 0; i < args.limit; i++) {
-    const noise = Buffer.alloc(500 * 375 * 3);
-    for (let p = 0; p < noise.length; p++) noise[p] = (p * (i + 7) + (p >> 9) * 31) & 255;
-    await sharp(noise, { raw: { width: 500, height: 375, channels: 3 } }).jpeg({ quality: 85 }).toFile(join(folder, `gen${String(i).padStart(4, '0')}.jpg`));
-  }
-  return { folder, source: `generated 500×375 JPEGs (${args.limit})` };
-}
-
 if (args.phase) {
-  const result = await runPhase(args.phase, args.images!);
+  const result = await runPhase(args.phase, args.images!, args.model!);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  ensureModel();
+  const modelDir = benchModelFolder(args.model, 'b32', ['fp32']);
   const dir = mkdtempSync(join(tmpdir(), 'visualref-bench-index-'));
   try {
-    const { folder, source } = await imageFolder(dir);
+    const { folder, source } = await benchImageFolder(join(dir, 'images'), args.limit);
     const rows: Record<string, Cell>[] = [];
     for (const phase of ['decode', 'encode', 'end-to-end'] as const) {
       const child = spawnSync(
@@ -154,7 +126,7 @@ if (args.phase) {
         'encode: the vision model on already prepared pixels, in batches.',
         'end-to-end: the indexer (scan, hash, decode, encode, SQLite commit per batch, HNSW insert and save).',
       ],
-    });
+    }, args.out);
     console.error(`end-to-end / encode-only = ${(endToEnd / encode).toFixed(3)}; wrote ${written.markdown}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { loadIndexConfig } from '../engine/index/config.ts';
 import { FlatIndex } from '../engine/index/flat-index.ts';
 import { HnswIndex } from '../engine/index/hnsw-index.ts';
 import { writeBenchReport, type Cell } from './report.ts';
+import { clusteredSource, gaussian, percentile, randomUnitVector } from './synthetic-vectors.ts';
 
 const args = z
   .object({
@@ -20,64 +21,13 @@ const args = z
     m: z.coerce.number().int().min(2).optional(),
     efConstruction: z.coerce.number().int().min(8).optional(),
     data: z.enum(['clustered', 'isotropic', 'both']).default('both'),
+    out: z.string().optional(),
   })
   .parse(
     parseArgs({
-      options: { n: { type: 'string' }, dim: { type: 'string' }, queries: { type: 'string' }, k: { type: 'string' }, data: { type: 'string' }, m: { type: 'string' }, efConstruction: { type: 'string' } },
+      options: { n: { type: 'string' }, dim: { type: 'string' }, queries: { type: 'string' }, k: { type: 'string' }, data: { type: 'string' }, m: { type: 'string' }, efConstruction: { type: 'string' }, out: { type: 'string' } },
     }).values,
   );
-
-/** Deterministic standard normal numbers (mulberry32 + Box-Muller), so runs are comparable. */
-function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
-
-function randomUnitVector(next: () => number, dim: number): Float32Array {
-  const v = new Float32Array(dim);
-  let sum = 0;
-  for (let i = 0; i < dim; i++) {
-    v[i] = next();
-    sum += v[i] * v[i];
-  }
-  const norm = Math.sqrt(sum);
-  for (let i = 0; i < dim; i++) v[i] /= norm;
-  return v;
-}
-
-/**
- * Embedding-like data: points around 1,000 random centres plus a shared mean direction, so that
- * near neighbours are clearly nearer than the rest (cosine ≈ 0.8 inside a cluster), as with CLIP
- * image embeddings. Isotropic random vectors have no such structure and are a worst case.
- */
-function clusteredSource(next: () => number, dim: number): () => Float32Array {
-  const mean = randomUnitVector(next, dim);
-  const centres = Array.from({ length: 1000 }, () => randomUnitVector(next, dim));
-  return () => {
-    const centre = centres[Math.floor(Math.abs(next() * 1e6)) % centres.length];
-    const noise = randomUnitVector(next, dim);
-    const v = new Float32Array(dim);
-    let sum = 0;
-    for (let i = 0; i < dim; i++) {
-      v[i] = 0.5 * mean[i] + centre[i] + 0.5 * noise[i];
-      sum += v[i] * v[i];
-    }
-    const norm = Math.sqrt(sum);
-    for (let i = 0; i < dim; i++) v[i] /= norm;
-    return v;
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 const config = loadIndexConfig();
 const params = { ...config.hnsw, m: args.m ?? config.hnsw.m, efConstruction: args.efConstruction ?? config.hnsw.efConstruction };
@@ -150,7 +100,7 @@ try {
       'clustered: points around 1,000 random centres plus a shared mean direction, like image embeddings.',
       'isotropic: independent Gaussian directions, a worst case for any graph index (no neighbour is much nearer than the rest).',
     ],
-  });
+  }, args.out);
   console.error(`wrote ${written.markdown}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

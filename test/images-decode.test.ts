@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { decodeImage, ImageDecodeError, readImageSize, type ImageDecodeFailure } from '../engine/images/decode.ts';
+import { decodeImage, ImageDecodeError, readImageSize, toDecodeError, type ImageDecodeFailure } from '../engine/images/decode.ts';
 import type { RgbImage } from '../engine/types.ts';
 
 let dir: string;
@@ -161,4 +161,14 @@ test('maxPixels lowers the limit', async () => {
 test('a missing file is "unreadable" with the system reason', async () => {
   await rejectsWith(join(dir, 'nope.png'), 'unreadable');
   await assert.rejects(decodeImage(join(dir, 'nope.png')), /ENOENT/);
+});
+
+test('a failure whose libvips message was lost (concurrent errors) is still told truncated by the bytes', async () => {
+  const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).png().toBuffer();
+  const lost = new Error('Unknown error');
+  assert.equal(toDecodeError(lost, jpeg.subarray(0, jpeg.length >> 1)).reason, 'truncated');
+  assert.equal(toDecodeError(lost, png.subarray(0, png.length >> 1)).reason, 'truncated');
+  assert.equal(toDecodeError(lost, jpeg).reason, 'unreadable'); // complete file: no guess
+  assert.equal(toDecodeError(lost, Buffer.from('plain text')).reason, 'unreadable');
 });

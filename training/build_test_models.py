@@ -24,6 +24,8 @@ import torch.nn.functional as F
 from onnx import helper, numpy_helper, TensorProto
 from PIL import Image, ImageDraw
 
+from quantize_int8 import to_int8
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPSET = 17
 NEG = -1e4  # large enough to mask after softmax, small enough for float16
@@ -496,47 +498,6 @@ def to_fp16(src, dst):
     nodes = head + list(g.node) + tail
     del g.node[:]
     g.node.extend(nodes)
-    del g.value_info[:]
-    onnx.checker.check_model(m)
-    onnx.save(m, dst)
-
-
-def to_int8(src, dst):
-    """Dynamic int8 quantisation with standard ONNX ops, as onnxruntime's quantize_dynamic does for MatMul:
-    weights quantised per tensor (symmetric int8); activations by DynamicQuantizeLinear at run time."""
-    m = onnx.load(src)
-    g = m.graph
-    inits = {i.name: i for i in g.initializer}
-    nodes = []
-    for node in g.node:
-        w = inits.get(node.input[1]) if node.op_type == 'MatMul' and len(node.input) == 2 else None
-        if w is None or len(w.dims) != 2:
-            nodes.append(node)
-            continue
-        arr = numpy_helper.to_array(w).astype(np.float32)
-        scale = max(float(np.abs(arr).max()) / 127.0, 1e-12)
-        q = np.clip(np.round(arr / scale), -127, 127).astype(np.int8)
-        base = node.name or node.output[0]
-        qname, sname, zname = w.name + '_quantized', w.name + '_scale', w.name + '_zero_point'
-        if qname not in inits:
-            for t in (numpy_helper.from_array(q, qname), numpy_helper.from_array(np.array(scale, np.float32), sname),
-                      numpy_helper.from_array(np.array(0, np.int8), zname)):
-                g.initializer.append(t)
-                inits[t.name] = t
-        a = node.input[0]
-        nodes += [
-            helper.make_node('DynamicQuantizeLinear', [a], [f'{base}_aq', f'{base}_as', f'{base}_az']),
-            helper.make_node('MatMulInteger', [f'{base}_aq', qname, f'{base}_az', zname], [f'{base}_i32']),
-            helper.make_node('Cast', [f'{base}_i32'], [f'{base}_f32'], to=TensorProto.FLOAT),
-            helper.make_node('Mul', [f'{base}_as', sname], [f'{base}_scale']),
-            helper.make_node('Mul', [f'{base}_f32', f'{base}_scale'], [node.output[0]]),
-        ]
-    del g.node[:]
-    g.node.extend(nodes)
-    used = {i for n in g.node for i in n.input}
-    keep = [i for i in g.initializer if i.name in used]
-    del g.initializer[:]
-    g.initializer.extend(keep)
     del g.value_info[:]
     onnx.checker.check_model(m)
     onnx.save(m, dst)

@@ -14,6 +14,10 @@ export interface LoadEncodersOptions {
   dtype?: ModelDtype;
   /** Threads per operator (0 or absent = ONNX Runtime's choice). */
   threads?: number;
+  /** Let idle operator threads spin (lower latency on an otherwise idle machine, more CPU). */
+  spinning?: boolean;
+  /** Most images per vision-model run (default 32); GPUs want larger batches. */
+  maxBatch?: number;
 }
 
 export interface LoadedEncoders {
@@ -30,8 +34,9 @@ export async function loadEncoders(modelRefOrPath?: string, options: LoadEncoder
   const provider = options.provider ?? 'cpu';
   const preprocess = readPreprocessSpec(folder, model.family);
   const tokenizer = TextTokenizer.fromFolder(folder, { family: model.family, maxPositions: model.maxPositions });
-  const vision = await openSession(onnxFile(folder, 'vision', dtype), provider, { threads: options.threads });
-  const text = await openSession(onnxFile(folder, 'text', dtype), vision.provider, { threads: options.threads });
+  const sessionOptions = { threads: options.threads, spinning: options.spinning };
+  const vision = await openSession(onnxFile(folder, 'vision', dtype), provider, sessionOptions);
+  const text = await openSession(onnxFile(folder, 'text', dtype), vision.provider, sessionOptions);
 
   const imageDim = outputWidth(vision.session, 'image_embeds');
   const textDim = outputWidth(text.session, 'text_embeds');
@@ -42,7 +47,7 @@ export async function loadEncoders(modelRefOrPath?: string, options: LoadEncoder
   }
   const info = { model: name, family: model.family, dim, provider: vision.provider };
   return {
-    image: new OnnxImageEncoder(vision.session, info, preprocess),
+    image: new OnnxImageEncoder(vision.session, info, preprocess, options.maxBatch),
     text: new OnnxTextEncoder(text.session, info, tokenizer),
     info: { ...info, folder, dtype },
   };

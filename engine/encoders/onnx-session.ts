@@ -13,6 +13,8 @@ export interface OpenedSession {
 export interface SessionOptions {
   /** Threads for one operator (0 = ONNX Runtime's choice). */
   threads?: number;
+  /** Let idle operator threads spin (default false; see sessionOptions). */
+  spinning?: boolean;
 }
 
 const warned = new Set<ExecutionProvider>();
@@ -22,7 +24,16 @@ const warned = new Set<ExecutionProvider>();
 ort.env.logLevel = 'fatal';
 
 function sessionOptions(provider: ExecutionProvider, options: SessionOptions): ort.InferenceSession.SessionOptions {
-  return { executionProviders: [provider], graphOptimizationLevel: 'all', intraOpNumThreads: options.threads ?? 0, logSeverityLevel: 4 };
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: options.threads ?? 0,
+    logSeverityLevel: 4,
+    // Idle operator threads sleep instead of spinning by default: spinning threads took the CPU from
+    // image decoding (sharp) and from other processes, and cost 1.5x the CPU time per image on a
+    // busy 2-core machine (bench/encode-cpu.ts --spinning, docs/performance.md).
+    extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
+  };
 }
 
 export async function openSession(file: string, provider: ExecutionProvider, options: SessionOptions = {}): Promise<OpenedSession> {

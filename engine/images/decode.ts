@@ -64,7 +64,23 @@ export function toDecodeError(err: unknown, source: string | Buffer): ImageDecod
   if (/premature end|truncated|unexpected end|end of (input|file|stream)|not enough data|read error/.test(lower)) {
     return new ImageDecodeError('truncated', name, `the image data is truncated (${firstLine(message)})`);
   }
+  // libvips keeps one error buffer for all its threads: when two decodes fail at the same moment one
+  // of them may get no message ("Unknown error"). A JPEG or PNG cut short is then told by its bytes.
+  if (Buffer.isBuffer(source) && lacksEndMarker(source)) {
+    return new ImageDecodeError('truncated', name, `the image data is truncated (no end marker; ${firstLine(message)})`);
+  }
   return new ImageDecodeError('unreadable', name, `cannot decode the image (${firstLine(message)})`);
+}
+
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const pngEnd = Buffer.from('IEND');
+
+/** A JPEG without its end-of-image marker, or a PNG without its IEND chunk. */
+function lacksEndMarker(bytes: Buffer): boolean {
+  const tail = bytes.subarray(Math.max(0, bytes.length - 16));
+  if (bytes.length > 2 && bytes[0] === 0xff && bytes[1] === 0xd8) return !tail.includes(Buffer.from([0xff, 0xd9]));
+  if (bytes.subarray(0, 8).equals(pngSignature)) return !tail.includes(pngEnd);
+  return false;
 }
 
 function firstLine(text: string): string {

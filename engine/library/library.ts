@@ -10,7 +10,7 @@ import { createIndex, indexFileName, openIndex } from '../index/open-index.ts';
 import type { PersistentIndex } from '../index/persistent-index.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { ImageStore, type ImageRecord, type ImageStatus } from '../store/image-store.ts';
-import { loadModelRuntime, type ModelRuntime } from './model-runtime.ts';
+import { loadModelRuntime, type ModelRuntime, type RuntimeOptions } from './model-runtime.ts';
 import { canonicalModelRef, defaultDataDir, modelSlug, resolveUnderRoot } from './paths.ts';
 import { lockHolder } from './write-lock.ts';
 
@@ -24,6 +24,8 @@ export interface LibraryOptions {
   provider?: ExecutionProvider;
   /** Overrides configs/index.yaml (tests, benchmarks). */
   indexConfig?: IndexConfig;
+  /** Encoder weight variant (e.g. int8 "q8") and threads. */
+  runtime?: RuntimeOptions;
 }
 
 export interface SkippedFile {
@@ -65,6 +67,7 @@ export class Library {
     db: Database,
     store: ImageStore,
     dim: number,
+    private readonly runtimeOptions: RuntimeOptions = {},
   ) {
     this.db = db;
     this.store = store;
@@ -90,14 +93,14 @@ export class Library {
       if (storedDim) {
         dim = Number(storedDim);
       } else {
-        runtime = await loadModelRuntime(model, options.provider ?? 'cpu');
+        runtime = await loadModelRuntime(model, options.provider ?? 'cpu', options.runtime);
         dim = runtime.info.dim;
         store.transaction(() => {
           store.setMeta('model', model);
           store.setMeta('dim', String(dim));
         });
       }
-      const library = new Library(dataDir, dir, model, options.provider ?? 'cpu', options.indexConfig ?? loadIndexConfig(), db, store, dim);
+      const library = new Library(dataDir, dir, model, options.provider ?? 'cpu', options.indexConfig ?? loadIndexConfig(), db, store, dim, options.runtime);
       if (runtime) library.runtimePromise = Promise.resolve(runtime);
       library.reconcile();
       return library;
@@ -218,7 +221,7 @@ export class Library {
 
   /** The model, loaded on first use. */
   runtime(): Promise<ModelRuntime> {
-    this.runtimePromise ??= loadModelRuntime(this.model, this.provider).then((runtime) => {
+    this.runtimePromise ??= loadModelRuntime(this.model, this.provider, this.runtimeOptions).then((runtime) => {
       if (runtime.info.dim !== this.dim) {
         throw new Error(`model ${this.model} makes ${runtime.info.dim}-d vectors but this library holds ${this.dim}-d ones`);
       }

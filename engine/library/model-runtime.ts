@@ -3,7 +3,7 @@
 import type { Box, EncoderInfo, ExecutionProvider, RgbImage } from '../types.ts';
 import { decodeImage, readImageSize } from '../images/decode.ts';
 import { prepareForModel } from '../images/prepare.ts';
-import { loadEncoders } from '../encoders/load-encoders.ts';
+import { loadEncoders, type LoadEncodersOptions } from '../encoders/load-encoders.ts';
 
 export interface ModelRuntime {
   readonly info: EncoderInfo;
@@ -19,8 +19,11 @@ export interface ModelRuntime {
   dispose(): Promise<void>;
 }
 
-export async function loadModelRuntime(model: string, provider: ExecutionProvider): Promise<ModelRuntime> {
-  const encoders = await loadEncoders(model, { provider });
+/** Weight variant and threads of the encoders (defaults: fp32, ONNX Runtime's thread count, no spinning). */
+export type RuntimeOptions = Pick<LoadEncodersOptions, 'dtype' | 'threads' | 'spinning'>;
+
+export async function loadModelRuntime(model: string, provider: ExecutionProvider, options: RuntimeOptions = {}): Promise<ModelRuntime> {
+  const encoders = await loadEncoders(model, { provider, ...options });
   const { image, text } = encoders;
   return {
     info: image.info,

@@ -1,0 +1,107 @@
+// Runs every benchmark in turn, each in its own process (so its peak RSS and threads are its own),
+// then writes bench/results/summary.md: one table of every figure beside its target.
+//   npm run bench [-- --quick] [--only index,search,million,cpu-int8,int8-accuracy,gpu,regions] [--model DIR] [--out DIR]
+// --quick: small sizes (minutes, for checking the benchmarks work, not for figures).
+// --summary-only: runs nothing, rewrites summary.md from the reports already there.
+// A benchmark that fails is reported in the summary and makes the exit code 1; the others still run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { repoRoot } from '../engine/config/load-config.ts';
+import { writeFileAtomically } from '../engine/index/atomic-file.ts';
+import { loadIndexConfig } from '../engine/index/config.ts';
+import { machine } from './report.ts';
+import { summaryMarkdown, type FailedRun, type StoredReport } from './summary.ts';
+
+const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'int8-accuracy', 'gpu', 'regions'] as const;
+type Benchmark = (typeof benchmarks)[number];
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, 'summary-only': { type: 'boolean' }, only: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
+});
+const args = z
+  .object({
+    quick: z.boolean().default(false),
+    summaryOnly: z.boolean().default(false),
+    only: z
+      .string()
+      .optional()
+      .transform((s) => (s ? s.split(',').filter(Boolean) : [...benchmarks]))
+      .pipe(z.array(z.enum(benchmarks)).min(1)),
+    model: z.string().optional(),
+    out: z.string().default(join(repoRoot, 'bench', 'results')),
+  })
+  .parse({ ...values, summaryOnly: values['summary-only'] });
+const toRun = args.summaryOnly ? [] : args.only;
+
+interface Plan {
+  script: string;
+  /** The report file it writes (its `name`). */
+  report: string;
+  argv: string[];
+  /** Whether the script takes --out (bench/regions.ts writes to bench/results only). */
+  takesOut: boolean;
+}
+
+function plan(name: Benchmark): Plan | undefined {
+  const q = args.quick;
+  const model = args.model ? ['--model', args.model] : [];
+  switch (name) {
+    case 'index':
+      return { script: 'index-throughput.ts', report: 'index-throughput', argv: [...(q ? ['--limit', '16'] : []), ...model], takesOut: true };
+    case 'search':
+      return { script: 'search-latency.ts', report: 'search-latency', argv: q ? ['--n', '2000', '--queries', '50'] : [], takesOut: true };
+    case 'million':
+      return { script: 'million.ts', report: 'million', argv: q ? ['--n', '2000', '--queries', '20', '--refine-turns', '20'] : [], takesOut: true };
+    case 'cpu-int8':
+      return { script: 'encode-cpu.ts', report: 'encode-cpu', argv: [...(q ? ['--limit', '16'] : []), ...model], takesOut: true };
+    case 'int8-accuracy':
+      // The built-in model (models/builtin) unless --model names another.
+      return { script: 'int8-accuracy.ts', report: 'int8-accuracy', argv: [...(q ? ['--limit', '40'] : []), ...model], takesOut: true };
+    case 'gpu':
+      return { script: 'encode-gpu.ts', report: 'encode-gpu', argv: [...(q ? ['--limit', '32', '--batch', '8'] : []), ...(args.model ? ['--model-b32', args.model, '--shapes', 'b32'] : [])], takesOut: true };
+    case 'regions':
+      // Written on another branch; run when present.
+      if (!existsSync(join(repoRoot, 'bench', 'regions.ts'))) return undefined;
+      return { script: 'regions.ts', report: 'regions', argv: q ? ['--n', '2000', '--turns', '10', '--photos', '2'] : [], takesOut: false };
+  }
+}
+
+function reportFile(p: Plan): string {
+  return join(p.takesOut ? args.out : join(repoRoot, 'bench', 'results'), `${p.report}.json`);
+}
+
+mkdirSync(args.out, { recursive: true });
+const failed: FailedRun[] = [];
+for (const name of toRun) {
+  const p = plan(name);
+  if (!p) {
+    console.error(`[bench] ${name}: bench/${name}.ts is not in this checkout; skipped`);
+    continue;
+  }
+  const argv = [...p.argv, ...(p.takesOut ? ['--out', args.out] : [])];
+  console.error(`[bench] ${name}: node --import tsx bench/${p.script} ${argv.join(' ')}`);
+  const started = performance.now();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', p.script), ...argv], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0 || !existsSync(reportFile(p))) {
+    failed.push({ name, reason: `bench/${p.script} exited with ${run.status ?? run.signal} after ${seconds.toFixed(0)} s` });
+    continue;
+  }
+  console.error(`[bench] ${name}: done in ${seconds.toFixed(0)} s`);
+}
+
+// The summary covers the latest report of every benchmark, those of earlier runs included.
+const reports = benchmarks
+  .map(plan)
+  .filter((p): p is Plan => p !== undefined && existsSync(reportFile(p)))
+  .map((p) => JSON.parse(readFileSync(reportFile(p), 'utf8')) as StoredReport);
+
+const host = machine();
+const machineLine = `${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, ${host.platform}, Node ${host.node}`;
+const summary = join(args.out, 'summary.md');
+writeFileAtomically(summary, Buffer.from(summaryMarkdown(reports, failed, machineLine, loadIndexConfig().hnsw.efSearch)));
+console.error(`[bench] wrote ${summary}`);
+process.exitCode = failed.length ? 1 : 0;
