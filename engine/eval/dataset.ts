@@ -1,5 +1,6 @@
 // Captioned collections in the Karpathy layout (`images[].filename`, `split`, `sentences[].raw`),
 // as written by `visualref world` (with objects and background) or shipped with Flickr8k/COCO.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -49,8 +50,18 @@ export interface EvalDataset {
 export interface LoadDatasetOptions {
   /** Keep only images of this split (e.g. "test"); all images when absent. */
   split?: string;
-  /** Images folder; defaults to the folder of the captions file. */
+  /**
+   * Images folder; defaults to the folder of the captions file, or its `images/` subfolder when the
+   * images are there (the layout of ../shared/data/flickr8k-1k).
+   */
   imagesDir?: string;
+}
+
+function defaultImagesDir(captionsFile: string, first: { filename: string; filepath?: string }): string {
+  const dir = dirname(captionsFile);
+  const relative = join(first.filepath ?? '', first.filename);
+  if (!existsSync(join(dir, relative)) && existsSync(join(dir, 'images', relative))) return join(dir, 'images');
+  return dir;
 }
 
 export async function loadKarpathyDataset(captionsFile: string, options: LoadDatasetOptions = {}): Promise<EvalDataset> {
@@ -65,9 +76,9 @@ export async function loadKarpathyDataset(captionsFile: string, options: LoadDat
     const issue = parsed.error.issues[0];
     throw new Error(`${captionsFile} is not a Karpathy captions file: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   }
-  const imagesDir = resolve(options.imagesDir ?? dirname(captionsFile));
   const selected = parsed.data.images.filter((image) => options.split === undefined || image.split === options.split);
   if (selected.length === 0) throw new Error(`${captionsFile} has no images in split "${options.split}"`);
+  const imagesDir = resolve(options.imagesDir ?? defaultImagesDir(captionsFile, selected[0]));
   const images = selected.map((image, index): EvalImage => ({
     index,
     path: join(imagesDir, image.filepath ?? '', image.filename),
