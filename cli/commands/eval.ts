@@ -70,8 +70,8 @@ const strategyNotes: Record<string, string> = {
   explicit: 'explicit: each turn the user types another ground-truth caption of the target',
   judged: 'judged: the user marks each of the top 5 relevant (the target, or shares an object with it) or irrelevant',
   region: 'region: the user boxes every object of the top 5 (relevant when it matches a target object by colour and shape); marks re-rank region against region, with label-free candidate regions (configs/regions.yaml)',
-  'region-crop': 'region-crop: the same boxes; crop embeddings averaged into the query (VisualReF weights)',
-  'region-caption': 'region-caption: the same boxes captioned by the configured captioner; caption embeddings averaged into the query (VisualReF weights)',
+  'region-crop': 'region-crop: the region user\'s boxes (as for region); their crop embeddings averaged into the query (VisualReF weights)',
+  'region-caption': 'region-caption: the region user\'s boxes captioned by the configured captioner (world-phrases for builtin); the captions\' embeddings averaged into the query (VisualReF weights)',
   'region-oracle': 'region-oracle: UPPER BOUND, not a method: the region marks matched against the ground-truth object boxes of every image',
   combined: 'combined: explicit + judged move the query, region marks re-rank (weights: configs/feedback.yaml combined, tuned on world seed 3000)',
 };

@@ -90,7 +90,8 @@ export function mrrSvg(report: EvalReport): string {
   out.push(`<text x="16" y="${top + height / 2}" text-anchor="middle" transform="rotate(-90 16 ${top + height / 2})">MRR@5</text>`);
   names.forEach((name, i) => {
     const colour = palette[i % palette.length];
-    const dash = i >= palette.length ? ' stroke-dasharray="6 3"' : '';
+    // Dashed: an upper bound (region-oracle), or a colour used a second time.
+    const dash = name.endsWith('-oracle') || i >= palette.length ? ' stroke-dasharray="6 3"' : '';
     const rows = report.results[name];
     const points = rows.map((r) => `${fmt(x(r.turn))},${fmt(y(r['mrr@5']))}`).join(' ');
     out.push(`<g data-strategy="${escapeXml(name)}">`);
