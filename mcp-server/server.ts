@@ -2,11 +2,14 @@
 // functions, the image://{id} resources and the library status resource. One McpServer is made per
 // connection (stdio, or each HTTP session); what they share (thumbnail cache, library watcher) lives
 // in McpShared.
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../engine/log.ts';
 import type { Library } from '../engine/library/library.ts';
+import { regionsFileName } from '../engine/regions/region-indexer.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
 import { search } from '../tools/search.ts';
@@ -40,8 +43,8 @@ export function createMcpShared(ctx: ToolContext): McpShared {
   const thumbnailer = new Thumbnailer((id) => ctx.library.imagePath(id), settings.thumbnails);
   const watcher = new LibraryWatcher(librarySignature(ctx.library), settings.watchSeconds * 1000);
   watcher.onChange(() => {
-    // Another process (visualref index) changed the database: bring the in-memory index up to date.
-    ctx.library.reconcile();
+    // Another process (visualref index, a region pass) changed the data: catch up before telling clients.
+    ctx.reload();
     thumbnailer.clear();
   });
   return {
@@ -52,12 +55,14 @@ export function createMcpShared(ctx: ToolContext): McpShared {
   };
 }
 
-/** Changes whenever images are added, replaced or removed, by this process or another one. */
+/** Changes whenever images are added, replaced or removed, or regions written, by any process. */
 function librarySignature(library: Library): () => string {
   const query = library.db.prepare('SELECT count(*) AS n, coalesce(max(vector_seq), 0) AS seq, coalesce(max(updated_at), 0) AS t FROM images');
+  const regionsFile = join(library.dir, regionsFileName);
   return () => {
     const row = query.get() as { n: number; seq: number; t: number };
-    return `${row.n}:${row.seq}:${row.t}`;
+    const regionBytes = existsSync(regionsFile) ? statSync(regionsFile).size : 0;
+    return `${row.n}:${row.seq}:${row.t}:${regionBytes}`;
   };
 }
 

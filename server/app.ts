@@ -8,10 +8,10 @@ import { repoRoot } from '../engine/config/load-config.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { createMcpServer, createMcpShared } from '../mcp-server/server.ts';
 import { createMcpHttpEndpoint } from './mcp-http.ts';
-import { checkLoopbackHost, checkOrigin, requireBearerToken } from './security.ts';
+import { acceptTokenLink, checkLoopbackHost, checkOrigin, requireBearerToken } from './security.ts';
 
 export interface AppOptions {
-  /** When set, /mcp and /api require `Authorization: Bearer <token>`. */
+  /** When set, /mcp and /api require `Authorization: Bearer <token>` (or the cookie that `/?token=<token>` sets). */
   token?: string;
   /** Refuse requests whose Host is not localhost (true when the server is bound to loopback). */
   loopbackOnly: boolean;
@@ -63,6 +63,7 @@ export function createApp(ctx: ToolContext, options: AppOptions): Hono {
   // Whatever /api does not answer is a 404, never the web app's index.html.
   app.all('/api/*', (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 
+  if (options.token) app.get('*', acceptTokenLink(options.token));
   const staticDir = options.staticDir ?? join(repoRoot, 'web', 'dist');
   if (existsSync(join(staticDir, 'index.html'))) {
     app.use('/*', serveStatic({ root: staticDir }));

@@ -2,6 +2,7 @@
 // requests from browsers, a Host check while bound to loopback, and an optional bearer token.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -71,16 +72,43 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Requires `Authorization: Bearer <token>` (401 otherwise); compares in constant time. */
+/** The cookie that carries the token for the web app's own requests (set by acceptTokenLink). */
+export const tokenCookie = 'visualref_token';
+
+function sameToken(given: string | undefined, expected: Buffer): boolean {
+  return given !== undefined && timingSafeEqual(digest(given), expected);
+}
+
+/**
+ * Requires the token: `Authorization: Bearer <token>` (MCP clients, scripts) or the cookie a browser
+ * got from acceptTokenLink (the web app). 401 otherwise; compares in constant time.
+ */
 export function requireBearerToken(token: string): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match || !timingSafeEqual(digest(match[1].trim()), expected)) {
+    const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    if (!sameToken(bearer, expected) && !sameToken(getCookie(c, tokenCookie), expected)) {
       c.header('WWW-Authenticate', 'Bearer realm="visualref"');
       return c.json({ error: 'missing or wrong bearer token: send "Authorization: Bearer $VISUALREF_TOKEN"' }, 401);
     }
     await next();
+  };
+}
+
+/**
+ * Opening the web app as `/?token=<token>` stores the token in a same-site, HTTP-only cookie and
+ * redirects to the address without it, so the browser's later /api calls carry it.
+ */
+export function acceptTokenLink(token: string): MiddlewareHandler {
+  const expected = digest(token);
+  return async (c, next) => {
+    const given = c.req.query('token');
+    if (given === undefined) return next();
+    if (!sameToken(given, expected)) return c.text('wrong token in the address: use the value of VISUALREF_TOKEN', 401);
+    setCookie(c, tokenCookie, given, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    const url = new URL(c.req.url);
+    url.searchParams.delete('token');
+    return c.redirect(`${url.pathname}${url.search}`, 302);
   };
 }

@@ -4,6 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { openToolContext, type OpenedToolContext } from '../tools/context.ts';
 import { Library } from '../engine/library/library.ts';
@@ -86,6 +88,35 @@ test('20 clients at once: each gets its own MCP session and its own search sessi
     runs[7].found.results.map((r) => r.id),
   );
   await alone.close();
+});
+
+test('a client that ends its session (DELETE /mcp) frees it on the server', async () => {
+  const sessions = async () => ((await (await fetch(`${server.url}/healthz`)).json()) as { mcpSessions: number }).mcpSessions;
+  const before = await sessions();
+  const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`));
+  const client = new Client({ name: 'short-lived', version: '1' });
+  await client.connect(transport);
+  assert.equal(await sessions(), before + 1);
+  await transport.terminateSession();
+  await client.close();
+  assert.equal(await sessions(), before);
+});
+
+test('past mcp.maxSessions a new client gets 503 with the setting to raise', async () => {
+  const settings = ctx.config.server.mcp;
+  const saved = settings.maxSessions;
+  settings.maxSessions = 2;
+  const small = await startServer(ctx);
+  settings.maxSessions = saved;
+  try {
+    const clients = [await httpClient(`${small.url}/mcp`), await httpClient(`${small.url}/mcp`)];
+    const third = await post(`${small.url}/mcp`, initialize);
+    assert.equal(third.status, 503);
+    assert.match(JSON.stringify(await third.json()), /mcp\.maxSessions/);
+    for (const client of clients) await client.close();
+  } finally {
+    await small.close();
+  }
 });
 
 test('an unknown MCP session id gets 404, a first request that is not initialize gets 400', async () => {

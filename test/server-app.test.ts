@@ -67,6 +67,22 @@ test('/api carries the web routes behind the same guards, and unknown API paths 
   assert.match(((await missing.json()) as { error: string }).error, /no route GET \/api\/nope/);
 });
 
+test('opening /?token=<token> gives the browser a same-site cookie that /api accepts', async () => {
+  const wrong = await fetch(`${server.url}/?token=nope`, { redirect: 'manual' });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('set-cookie'), null);
+  const right = await fetch(`${server.url}/sessions/abc?token=token-for-tests`, { redirect: 'manual' });
+  assert.equal(right.status, 302);
+  assert.equal(right.headers.get('location'), '/sessions/abc');
+  const cookie = right.headers.get('set-cookie') ?? '';
+  assert.match(cookie, /^visualref_token=token-for-tests;.*HttpOnly/i);
+  assert.match(cookie, /SameSite=Strict/i);
+  const api = await fetch(`${server.url}/api/ping`, { headers: { cookie: cookie.split(';')[0] } });
+  assert.equal(api.status, 200);
+  const forged = await fetch(`${server.url}/api/ping`, { headers: { cookie: 'visualref_token=guess' } });
+  assert.equal(forged.status, 401);
+});
+
 test('without a built web app, / says how to build it', async () => {
   const bare = await startServer(ctx, { staticDir: join(webDir, 'missing') });
   try {

@@ -173,7 +173,6 @@ test('bad input is refused and leaves the session as it was', () => {
   assert.throws(() => store.recordTurn(s.id, { feedback: null, results: [], state: { vector: v(1, 0, 0), modality: 'text' } }), /3 dimensions, the session 2/);
   assert.throws(() => store.recordTurn(s.id, { feedback: null, results: [], state: { vector: v(Number.NaN, 0), modality: 'text' } }), /finite/);
   assert.throws(() => store.addPendingRegion(s.id, { imageId: 1, box: { x: 0, y: 0, w: 0, h: 4 }, caption: 'x', relevant: true }), /invalid pending region: box\.w/);
-  assert.throws(() => store.create({ query: {}, originalVector: v(1, 0), modality: 'text' }), /query text, an image id/);
   assert.equal(store.get(s.id).turnCount, 0);
   assert.deepEqual(store.turns(s.id), []);
   assert.deepEqual(store.pendingRegions(s.id), []);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { generateWorld, sceneSeed, type WorldCaptions } from '../engine/world/generate-world.ts';
 import { Prng } from '../engine/world/prng.ts';
@@ -88,5 +90,21 @@ test('every box is tight around its object and nothing is drawn outside the boxe
         assert.ok(edges.every((edge) => edge.some(Boolean)), `${image.filename}: the ${shape} box is not tight`);
       }
     }
+  });
+});
+
+const run = promisify(execFile);
+
+test('`visualref world` writes the same files as the library and names a missing flag', async () => {
+  await withTempDirs(2, async ([cli, lib]) => {
+    await run(process.execPath, ['bin/visualref.js', 'world', '--seed', '9', '--count', '4', '--split', 'train', '--out', cli]);
+    await generateWorld({ seed: 9, count: 4, split: 'train', outDir: lib });
+    for (const file of await readdir(lib)) {
+      assert.ok((await readFile(join(cli, file))).equals(await readFile(join(lib, file))), file);
+    }
+    await assert.rejects(
+      run(process.execPath, ['bin/visualref.js', 'world', '--count', '4', '--out', cli]),
+      (err: { code: number; stderr: string }) => err.code === 2 && /--seed: is required/.test(err.stderr),
+    );
   });
 });

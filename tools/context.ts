@@ -9,6 +9,9 @@ import { captionerForLibrary } from '../engine/captioners/for-library.ts';
 import { SessionStore } from '../agent/sessions/session-store.ts';
 import { loadFeedbackConfig, type FeedbackConfig } from '../agent/feedback/config.ts';
 import { loadServerConfig, type ServerConfig } from '../server/config.ts';
+import { loadRegionsConfig } from '../engine/regions/config.ts';
+import { openLibraryRegions } from '../engine/regions/library-regions.ts';
+import { candidateRegions } from '../engine/regions/rerank.ts';
 import type { RegionsOf } from './region-marks.ts';
 
 export interface ToolConfig {
@@ -21,8 +24,10 @@ export interface ToolContext {
   sessions: SessionStore;
   captioner: Captioner;
   config: ToolConfig;
-  /** The regions of a library image from a region index; without one, region feedback matches whole images. */
-  regionsOf?: RegionsOf;
+  /** The regions of a library image from its region index; without one, region feedback matches whole images. */
+  regionsOf: RegionsOf;
+  /** Catches up with changes another process made to the data directory (a re-index, a region pass). */
+  reload(): void;
 }
 
 export interface OpenToolContextOptions {
@@ -46,12 +51,25 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
   try {
     const sessions = new SessionStore(sessionDb, { ttlMs: config.feedback.sessions.ttlHours * 3600 * 1000 });
     const captioner = captionerForLibrary(library, options.captioner);
+    const regionsEnabled = loadRegionsConfig().enabled;
+    // The region index is made by a separate pass and may appear, or grow, while the server runs.
+    let regionStore = regionsEnabled ? openLibraryRegions(library) : undefined;
     return {
       library,
       sessions,
       captioner,
       config,
+      regionsOf(id) {
+        const matrix = regionStore?.getMatrix(id);
+        return matrix && candidateRegions(matrix);
+      },
+      reload() {
+        library.reconcile();
+        if (regionStore) regionStore.refresh();
+        else if (regionsEnabled) regionStore = openLibraryRegions(library);
+      },
       async close() {
+        regionStore?.close();
         sessionDb.close();
         await library.close();
       },

@@ -104,14 +104,17 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const exclude = session.options.excludeSeen ? withSession(() => sessions.seenIds(id)) : undefined;
   // Every region boxed in this session so far is a mark; the candidates are re-scored against them.
   const refine = config.server.refine;
-  const regions = sessionRegions(withSession(() => sessions.turns(id)), plan.regions, refine.maxRegionMarks);
+  const regions = sessionRegions(withSession(() => sessions.turns(id)), plan.regions, refine.maxRegionMarks).filter(
+    // An image boxed in an earlier turn may have left the library since.
+    (r) => library.getImage(r.imageId)?.status === 'indexed',
+  );
   const marks = await encodeMarks(library, regions);
   const applied: AppliedSource[] = [...composed.applied];
   let hits = rank(library, composed.scoring, marks.length ? Math.max(k, refine.regionRerankPool) : k, exclude);
   let matches: Reranked['matches'] | undefined;
   if (marks.length) {
     const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
-    ({ hits, matches } = rerankWithMarks(hits, marks, (hit) => ctx.regionsOf?.(hit) ?? wholeImage(hit), score, k));
+    ({ hits, matches } = rerankWithMarks(hits, marks, (hit) => ctx.regionsOf(hit) ?? wholeImage(hit), score, k));
     applied.push({
       source: 'regions',
       weight: score.lambda,

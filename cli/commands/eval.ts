@@ -18,7 +18,7 @@ import { log } from '../../engine/log.ts';
 const usage = `usage: visualref eval --captions FILE [--images DIR] [--split S] [--model NAME] [--strategy LIST] [--turns T] [--json] [--out DIR]
        visualref eval --world [--seed N] [--model NAME] [--strategy LIST] [--turns T] [--json] [--out DIR]
   --captions FILE  Karpathy captions file (images[].filename, split, sentences[].raw)
-  --images DIR     folder of the images (default: the folder of FILE, or its images/ subfolder)
+  --images DIR     folder of the images (default: the folder of FILE, or its images/)
   --split S        only the images of this split (default: all)
   --world          a fresh 1,000-scene test split of the synthetic world (cached per seed)
   --seed N         world seed (default ${defaultEvalWorldSeed}; ${trainingWorldSeeds.join(' and ')} trained the built-in model);
@@ -40,9 +40,9 @@ const schema = z
     images: z.string().min(1).optional(),
     split: z.string().min(1).optional(),
     world: z.boolean().default(false),
-    seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z.string().regex(/^\d+$/, { error: 'must be a whole number' }).transform(Number).refine((n) => n < 2 ** 32, { error: 'must be below 2^32' }).optional(),
     model: z.string().min(1).optional(),
-    limit: z.coerce.number().int().min(1).optional(),
+    limit: z.string().regex(/^[1-9]\d*$/, { error: 'must be a positive whole number' }).transform(Number).optional(),
     strategy: z
       .string()
       .optional()

@@ -61,7 +61,8 @@ export const command: Command = {
     });
     const address = server.address();
     const shown = typeof address === 'object' && address ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` : `${host}:${port}`;
-    log.info(`visualref: web app ${shown}/  MCP ${shown}/mcp${token ? ' (bearer token required)' : ''}`);
+    log.info(`visualref: web app ${shown}/  MCP ${shown}/mcp`);
+    if (token) log.info('visualref: VISUALREF_TOKEN is set: MCP clients send "Authorization: Bearer <token>"; open the web app once as /?token=<token>');
 
     await new Promise<void>((resolve) => {
       const shutdown = () => resolve();

@@ -8,10 +8,18 @@ import { log } from '../../engine/log.ts';
 const usage = `usage: visualref world --seed N --count M --out DIR [--split train|val|test]
   renders M scenes (224x224 PNG) and DIR/captions.json; the same seed always gives the same bytes`;
 
+const required = { error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : 'must be text') };
+const wholeNumber = (max: number) =>
+  z
+    .string(required)
+    .regex(/^\d+$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .refine((n) => n <= max, { error: `must be at most ${max}` });
+
 const schema = z.object({
-  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1),
-  count: z.coerce.number().int().min(1).max(1_000_000),
-  out: z.string().min(1),
+  seed: wholeNumber(2 ** 32 - 1),
+  count: wholeNumber(1_000_000).refine((n) => n >= 1, { error: 'must be at least 1' }),
+  out: z.string(required).min(1),
   split: z.enum(['train', 'val', 'test']).default('test'),
   help: z.boolean().optional(),
 });

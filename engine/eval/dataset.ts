@@ -50,18 +50,15 @@ export interface EvalDataset {
 export interface LoadDatasetOptions {
   /** Keep only images of this split (e.g. "test"); all images when absent. */
   split?: string;
-  /**
-   * Images folder; defaults to the folder of the captions file, or its `images/` subfolder when the
-   * images are there (the layout of ../shared/data/flickr8k-1k).
-   */
+  /** Images folder; defaults to the folder of the captions file, or its images/ sub-folder. */
   imagesDir?: string;
 }
 
-function defaultImagesDir(captionsFile: string, first: { filename: string; filepath?: string }): string {
-  const dir = dirname(captionsFile);
-  const relative = join(first.filepath ?? '', first.filename);
-  if (!existsSync(join(dir, relative)) && existsSync(join(dir, 'images', relative))) return join(dir, 'images');
-  return dir;
+// Karpathy files sit either beside their images or beside an images/ folder (Flickr8k, COCO).
+function defaultImagesDir(captionsFile: string, filepath: string, filename: string): string {
+  const beside = dirname(captionsFile);
+  const nested = join(beside, 'images');
+  return !existsSync(join(beside, filepath, filename)) && existsSync(join(nested, filepath, filename)) ? nested : beside;
 }
 
 export async function loadKarpathyDataset(captionsFile: string, options: LoadDatasetOptions = {}): Promise<EvalDataset> {
@@ -78,7 +75,7 @@ export async function loadKarpathyDataset(captionsFile: string, options: LoadDat
   }
   const selected = parsed.data.images.filter((image) => options.split === undefined || image.split === options.split);
   if (selected.length === 0) throw new Error(`${captionsFile} has no images in split "${options.split}"`);
-  const imagesDir = resolve(options.imagesDir ?? defaultImagesDir(captionsFile, selected[0]));
+  const imagesDir = resolve(options.imagesDir ?? defaultImagesDir(captionsFile, selected[0].filepath ?? '', selected[0].filename));
   const images = selected.map((image, index): EvalImage => ({
     index,
     path: join(imagesDir, image.filepath ?? '', image.filename),
