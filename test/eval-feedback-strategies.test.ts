@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
 import { encodeCollection, type EvalCollection } from '../engine/eval/collection.ts';
 import { loadKarpathyDataset } from '../engine/eval/dataset.ts';
-import { buildFeedbackStrategies, feedbackStrategyNames, resolveStrategyNames } from '../engine/eval/feedback-strategies.ts';
+import { buildFeedbackStrategies, feedbackStrategyNames, judgedRelevant, resolveStrategyNames } from '../engine/eval/feedback-strategies.ts';
 import { runEval, type EvalReport } from '../engine/eval/run-eval.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
 import { loadFeedbackConfig } from '../agent/feedback/config.ts';
@@ -85,4 +85,18 @@ test('an unknown strategy is a usage error naming the known ones', async () => {
     run(process.execPath, ['bin/visualref.js', 'eval', '--world', '--strategy', 'prf,magic'], { env: { ...process.env, VISUALREF_QUIET: '1' } }),
     (err: { stderr: string; code: number }) => err.code === 2 && /unknown strategy magic \(known: none, prf, grf/.test(err.stderr),
   );
+});
+
+test('the judging user: relevant when it is the target or holds more than half of its objects (colour and shape)', () => {
+  const object = (colour: string, shape: string) => ({ box: [0, 0, 10, 10] as [number, number, number, number], colour, shape, size: 'small', pattern: 'plain' });
+  const image = (index: number, objects: ReturnType<typeof object>[]) => ({ index, path: '', filename: '', captions: [], objects });
+  const target = image(0, [object('red', 'circle'), object('blue', 'star'), object('green', 'heart')]);
+  assert.equal(judgedRelevant(target, target), true);
+  // Two of three: most. Patterns and sizes do not count.
+  assert.equal(judgedRelevant(image(1, [{ ...object('red', 'circle'), pattern: 'dotted' }, object('blue', 'star')]), target), true);
+  assert.equal(judgedRelevant(image(2, [object('red', 'circle'), object('red', 'star'), object('blue', 'heart')]), target), false);
+  const pair = image(3, [object('red', 'circle'), object('blue', 'star')]);
+  assert.equal(judgedRelevant(image(4, [object('red', 'circle')]), pair), false, 'half is not most');
+  assert.equal(judgedRelevant(image(5, [object('blue', 'star'), object('red', 'circle')]), pair), true);
+  assert.equal(judgedRelevant(image(6, []), image(7, [])), false, 'photographs: only the target is relevant');
 });

@@ -68,7 +68,7 @@ const strategyNotes: Record<string, string> = {
   prf: 'prf: extended Rocchio over the image embeddings of the top 5 (no user)',
   grf: 'grf: extended Rocchio over caption embeddings of the top 5 (a ground-truth caption stands in for the synthetic one: optimistic)',
   explicit: 'explicit: each turn the user types another ground-truth caption of the target',
-  judged: 'judged: the user marks each of the top 5 relevant (the target, or shares an object with it) or irrelevant',
+  judged: 'judged: the user marks each of the top 5 relevant (the target, or holds more than half of its objects, by colour and shape) or irrelevant',
   region: 'region: the user boxes every object of the top 5 (relevant when it matches a target object by colour and shape); marks re-rank region against region, with label-free candidate regions (configs/regions.yaml)',
   'region-crop': 'region-crop: the region user\'s boxes (as for region); their crop embeddings averaged into the query (VisualReF weights)',
   'region-caption': 'region-caption: the region user\'s boxes captioned by the configured captioner (world-phrases for builtin); the captions\' embeddings averaged into the query (VisualReF weights)',

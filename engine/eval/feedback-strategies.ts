@@ -9,7 +9,7 @@
 //   explicit             each turn the user types another caption of the target: norm(alpha q + beta e).
 //   judged[-centered|-per-modality]
 //                        the user marks whole shown images: relevant when it is the target or (world
-//                        scenes) shares an object (colour and shape) with it, the others irrelevant;
+//                        scenes) holds most of its objects (colour and shape), the others irrelevant;
 //                        composed in the raw, centered or per-modality way (agent/feedback/compose.ts).
 //   region               region against region with label-free candidate regions (proposer / windows /
 //                        tokens, configs/regions.yaml): strategies/region.ts; also region:SOURCE[:MARKS]
@@ -210,9 +210,12 @@ function targetAtTop(turn: FeedbackTurn): boolean {
   return turn.shown[0]?.id === turn.target.index;
 }
 
-function judgedRelevant(image: EvalImage, target: EvalImage): boolean {
+/** Relevant: the target itself, or (world scenes) an image holding most (more than half) of the target's objects. */
+export function judgedRelevant(image: EvalImage, target: EvalImage): boolean {
   if (image.index === target.index) return true;
-  return (image.objects ?? []).some((o) => (target.objects ?? []).some((t) => sameThing(o, t)));
+  const wanted = target.objects ?? [];
+  const found = wanted.filter((t) => (image.objects ?? []).some((o) => sameThing(o, t))).length;
+  return wanted.length > 0 && found * 2 > wanted.length;
 }
 
 /** The shown images as the judging user marks them. */
