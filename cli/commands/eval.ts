@@ -73,7 +73,7 @@ const strategyNotes: Record<string, string> = {
   'region-crop': 'region-crop: the region user\'s boxes (as for region); their crop embeddings averaged into the query (VisualReF weights)',
   'region-caption': 'region-caption: the region user\'s boxes captioned by the configured captioner (world-phrases for builtin); the captions\' embeddings averaged into the query (VisualReF weights)',
   'region-oracle': 'region-oracle: UPPER BOUND, not a method: the region marks matched against the ground-truth object boxes of every image',
-  combined: 'combined: explicit + judged move the query, region marks re-rank (weights: configs/feedback.yaml combined, tuned on world seed 3000)',
+  combined: 'combined: explicit + judged move the query, region marks re-rank (weights: configs/feedback.yaml combined; the refine-query defaults, not tuned)',
 };
 
 function reportNotes(report: EvalReport): string[] {
