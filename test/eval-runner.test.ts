@@ -2,10 +2,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
@@ -52,6 +52,7 @@ test('a strategy gets each turn with the top 5 shown and the target, and its sco
   assert.equal(report.queries, 30);
   assert.deepEqual(Object.keys(report.results), ['none', 'point']);
   assert.deepEqual(report.results.point.map((t) => t.turn), [1, 2, 3]);
+  assert.deepEqual(report.results.none.map((t) => t.turn), [1, 2, 3]);
   assert.deepEqual({ ...report.results.point[0] }, { ...report.results.none[0] });
   assert.equal(seen.length, 30 * 2);
   assert.ok(seen.every((t) => t.shown.length === 5 && t.turn >= 1 && t.turn <= 2));
@@ -85,6 +86,7 @@ test('a file that is not a Karpathy captions file is refused with the field at f
 const flickr = fileURLToPath(new URL('../../shared/data/flickr8k-1k/captions.json', import.meta.url));
 test('runs on the Flickr8k sample with the built-in model', { skip: existsSync(flickr) ? false : `no ${flickr}` }, async () => {
   const dataset = await loadKarpathyDataset(flickr, { split: 'test' });
+  assert.equal(dirname(dataset.images[0].path), join(dirname(flickr), 'images'), 'images are found in images/ beside the captions');
   dataset.images = dataset.images.slice(0, 40);
   const flickrCollection = await encodeCollection(dataset, 'builtin', encoders.image, encoders.text);
   const report = await runEval(flickrCollection);
@@ -93,4 +95,26 @@ test('runs on the Flickr8k sample with the built-in model', { skip: existsSync(f
   // Photographs are far from the scene world, but every image was decoded and ranked.
   const m = report.results.none[0];
   assert.ok(m['hits@10'] >= m['hits@1'] && m['hits@10'] <= 1);
+});
+
+test('`visualref eval --captions` on photographs: strategies without boxes run for 5 turns and --out writes the three files', { skip: existsSync(flickr) ? false : `no ${flickr}` }, async () => {
+  const out = join(dir, 'out-flickr');
+  const { stdout } = await run(process.execPath, ['bin/visualref.js', 'eval', '--captions', flickr, '--limit', '24', '--strategy', 'none,prf,explicit,judged', '--json', '--out', out], {
+    env: { ...process.env, VISUALREF_QUIET: '1' },
+  });
+  const report = JSON.parse(stdout);
+  assert.deepEqual(Object.keys(report), ['dataset', 'model', 'queries', 'results']);
+  assert.equal(report.queries, 24);
+  assert.deepEqual(Object.keys(report.results), ['none', 'prf', 'explicit', 'judged']);
+  for (const rows of Object.values(report.results) as { turn: number }[][]) assert.deepEqual(rows.map((r) => r.turn), [1, 2, 3, 4, 5]);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')), report);
+  assert.match(readFileSync(join(out, 'eval.md'), 'utf8'), /\| explicit \| 5 \|/);
+  assert.match(readFileSync(join(out, 'mrr5.svg'), 'utf8'), /^<svg [^>]*>[\s\S]*<\/svg>\n$/);
+});
+
+test('`visualref eval --captions` refuses strategies that box objects on data without boxes', { skip: existsSync(flickr) ? false : `no ${flickr}` }, async () => {
+  await assert.rejects(
+    run(process.execPath, ['bin/visualref.js', 'eval', '--captions', flickr, '--strategy', 'prf,region,region-crop'], { env: { ...process.env, VISUALREF_QUIET: '1' } }),
+    (err: { stderr: string; code: number }) => err.code === 2 && /region, region-crop box the objects of the shown images, and flickr8k-1k has no object boxes/.test(err.stderr),
+  );
 });

@@ -40,6 +40,14 @@ export const feedbackConfigSchema = z
       })
       .strict(),
     regionScore: z.object({ lambda: z.number().min(0), mu: z.number().min(0) }).strict(),
+    combined: z
+      .object({
+        alpha: weight,
+        explicit: weight,
+        judged: sourceWeights,
+        region: z.object({ lambda: z.number().min(0), mu: z.number().min(0) }).strict(),
+      })
+      .strict(),
     sessions: z.object({ ttlHours: z.number().positive() }).strict(),
   })
   .strict();

@@ -9,23 +9,30 @@ import { loadEncoders } from '../../engine/encoders/load-encoders.ts';
 import { encodeCollection } from '../../engine/eval/collection.ts';
 import { loadKarpathyDataset } from '../../engine/eval/dataset.ts';
 import { runEval, type EvalReport } from '../../engine/eval/run-eval.ts';
-import { buildFeedbackStrategies, feedbackStrategyNames, type FeedbackStrategyName } from '../../engine/eval/feedback-strategies.ts';
+import { boxStrategyNames, buildFeedbackStrategies, feedbackStrategyNames, needsBoxes, resolveStrategyNames, strategyAliases } from '../../engine/eval/feedback-strategies.ts';
+import { writeReportFiles } from '../../engine/eval/report-files.ts';
 import { loadFeedbackConfig } from '../../agent/feedback/config.ts';
 import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../../engine/eval/world-dataset.ts';
 import { log } from '../../engine/log.ts';
 
-const usage = `usage: visualref eval --captions FILE [--images DIR] [--split S] [--model NAME] [--json]
-       visualref eval --world [--seed N] [--model NAME] [--json]
+const usage = `usage: visualref eval --captions FILE [--images DIR] [--split S] [--model NAME] [--strategy LIST] [--turns T] [--json] [--out DIR]
+       visualref eval --world [--seed N] [--model NAME] [--strategy LIST] [--turns T] [--json] [--out DIR]
   --captions FILE  Karpathy captions file (images[].filename, split, sentences[].raw)
   --images DIR     folder of the images (default: the folder of FILE, or its images/)
   --split S        only the images of this split (default: all)
   --world          a fresh 1,000-scene test split of the synthetic world (cached per seed)
-  --seed N         world seed (default ${defaultEvalWorldSeed}; ${trainingWorldSeeds.join(' and ')} trained the built-in model)
+  --seed N         world seed (default ${defaultEvalWorldSeed}; ${trainingWorldSeeds.join(' and ')} trained the built-in model);
+                   the evaluation itself has no randomness, so the same seed gives the same numbers
   --model NAME     registry name or model folder (default: the registry's default)
   --limit N        only the first N images
   --strategy LIST  feedback strategies, comma-separated, or "all": ${feedbackStrategyNames.join(', ')}
-  --turns N        turns per strategy, the first included (default 4 with --strategy, else 1)
-  --json           print the results as JSON`;
+                   (also region:SOURCE[:MARKS] and region-vector[:MARKS]; old names ${Object.keys(strategyAliases).join(', ')});
+                   ${boxStrategyNames.join(', ')} box objects, so they need a --world collection.
+                   "none" (no feedback) is always reported, its turn-1 numbers repeated at every turn
+  --turns N        turns per strategy, the first included (default 5 with --strategy, else 1)
+  --captioner NAME captioner of region-caption (default: the model's, world-phrases for builtin)
+  --json           print the results as JSON
+  --out DIR        also write DIR/eval.json, DIR/eval.md and DIR/mrr5.svg (MRR@5 per turn)`;
 
 const schema = z
   .object({
@@ -39,18 +46,41 @@ const schema = z
     strategy: z
       .string()
       .optional()
-      .transform((v, ctx): FeedbackStrategyName[] => {
+      .transform((v, ctx): string[] => {
         if (v === undefined) return [];
-        const names = v === 'all' ? [...feedbackStrategyNames] : v.split(',').map((n) => n.trim());
-        const unknown = names.filter((n) => !(feedbackStrategyNames as readonly string[]).includes(n));
-        if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown strategy ${unknown.join(', ')} (known: ${feedbackStrategyNames.join(', ')})` });
-        return [...new Set(names)] as FeedbackStrategyName[];
+        try {
+          return resolveStrategyNames(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+          return [];
+        }
       }),
     turns: z.coerce.number().int().min(1).max(20).optional(),
+    captioner: z.string().min(1).optional(),
     json: z.boolean().default(false),
+    out: z.string().min(1).optional(),
   })
   .refine((v) => v.world !== (v.captions !== undefined), { message: 'give either --captions FILE or --world', path: ['captions'] })
   .refine((v) => v.world || v.seed === undefined, { message: '--seed only applies with --world', path: ['seed'] });
+
+const strategyNotes: Record<string, string> = {
+  none: 'none: no feedback; its turn-1 numbers are repeated at every turn as the baseline',
+  prf: 'prf: extended Rocchio over the image embeddings of the top 5 (no user)',
+  grf: 'grf: extended Rocchio over caption embeddings of the top 5 (a ground-truth caption stands in for the synthetic one: optimistic)',
+  explicit: 'explicit: each turn the user types another ground-truth caption of the target',
+  judged: 'judged: the user marks each of the top 5 relevant (the target, or holds more than half of its objects, by colour and shape) or irrelevant',
+  region: 'region: the user boxes every object of the top 5 (relevant when it matches a target object by colour and shape); marks re-rank region against region, with label-free candidate regions (configs/regions.yaml)',
+  'region-crop': 'region-crop: the region user\'s boxes (as for region); their crop embeddings averaged into the query (VisualReF weights)',
+  'region-caption': 'region-caption: the region user\'s boxes captioned by the configured captioner (world-phrases for builtin); the captions\' embeddings averaged into the query (VisualReF weights)',
+  'region-oracle': 'region-oracle: UPPER BOUND, not a method: the region marks matched against the ground-truth object boxes of every image',
+  combined: 'combined: explicit + judged move the query, region marks re-rank (weights: configs/feedback.yaml combined; the refine-query defaults, not tuned)',
+};
+
+function reportNotes(report: EvalReport): string[] {
+  const notes = ['query = the first caption of each image, its image the only target; exact cosine search; each turn the user sees the top 5 of the previous turn; feedback accumulates'];
+  for (const name of Object.keys(report.results)) if (strategyNotes[name]) notes.push(strategyNotes[name]);
+  return notes;
+}
 
 export function formatReport(report: EvalReport): string {
   const lines = [`${report.dataset} · ${report.model} · ${report.queries} queries`, `${'strategy'.padEnd(20)} turn  hits@1  hits@5  hits@10  mrr@5`];
@@ -82,7 +112,9 @@ export const command: Command = {
         limit: { type: 'string' },
         strategy: { type: 'string' },
         turns: { type: 'string' },
+        captioner: { type: 'string' },
         json: { type: 'boolean' },
+        out: { type: 'string' },
       },
       schema,
       false,
@@ -90,8 +122,9 @@ export const command: Command = {
     let captionsFile = values.captions;
     let imagesDir = values.images;
     let datasetName: string | undefined;
+    let seed: number | undefined;
     if (values.world) {
-      const seed = values.seed ?? defaultEvalWorldSeed;
+      seed = values.seed ?? defaultEvalWorldSeed;
       datasetName = `world-test-seed${seed}`;
       if (trainingWorldSeeds.includes(seed)) log.warn(`world seed ${seed} was used to train the built-in model`);
       const dir = await ensureWorldTestSplit(seed, undefined, (done) => log.info(`eval: rendered ${done} scenes`));
@@ -102,6 +135,10 @@ export const command: Command = {
     const dataset = await loadKarpathyDataset(captionsFile, { imagesDir, split: values.split });
     if (datasetName) dataset.name = datasetName;
     if (values.limit !== undefined) dataset.images = dataset.images.slice(0, values.limit);
+    const boxed = values.strategy.filter(needsBoxes);
+    if (boxed.length && !dataset.images.some((image) => image.objects?.length)) {
+      throw new UsageError(`${boxed.join(', ')} box the objects of the shown images, and ${dataset.name} has no object boxes: use --world, or strategies that need no boxes (none, prf, grf, explicit, judged)`);
+    }
 
     const encoders = await loadEncoders(values.model);
     try {
@@ -111,10 +148,20 @@ export const command: Command = {
           if (done % 256 === 0 || done === dataset.images.length) log.info(`eval: encoded ${done}/${dataset.images.length} images`);
         },
       });
-      const strategies = await buildFeedbackStrategies(values.strategy, collection, { config: loadFeedbackConfig(), onProgress: log.info });
-      const turns = values.turns ?? (strategies.length ? 4 : 1);
-      const report = await runEval(collection, { strategies, turns });
+      const strategies = await buildFeedbackStrategies(values.strategy, collection, { config: loadFeedbackConfig(), captioner: values.captioner, onProgress: log.info });
+      const turns = values.turns ?? (values.strategy.length ? 5 : 1);
+      const report = await runEval(collection, {
+        strategies,
+        turns,
+        onProgress: (done, total) => {
+          if (done % 100 === 0 || done === total) log.info(`eval: ${done}/${total} queries`);
+        },
+      });
       log.info(`eval: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (values.out) {
+        const paths = writeReportFiles(values.out, report, { seed, notes: reportNotes(report) });
+        log.info(`eval: wrote ${paths.json}, ${paths.markdown}, ${paths.svg}`);
+      }
       process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
     } finally {
       await encoders.image.dispose();

@@ -1,6 +1,7 @@
 // The evaluation loop: each query (a caption of its target image) is searched by exact cosine; then,
 // for each feedback strategy, the simulated user's turns follow and the target's rank is measured at
-// every turn. "none" (no feedback) is always measured, at turn 1.
+// every turn. "none" (no feedback) is always measured: the first results, repeated at every turn so
+// that it reads as the baseline beside each turn of the strategies.
 import type { EvalCollection } from './collection.ts';
 import { metricsFromRanks, rankOfTarget, type RetrievalMetrics } from './metrics.ts';
 import { cosineScores, topK, type QueryState, type Strategy } from './strategy.ts';
@@ -54,7 +55,8 @@ export async function runEval(collection: EvalCollection, options: RunEvalOption
     options.onProgress?.(target.index + 1, images.length);
   }
 
-  const results: Record<string, TurnMetrics[]> = { none: [{ turn: 1, ...metricsFromRanks(firstRanks) }] };
+  const baseline = metricsFromRanks(firstRanks);
+  const results: Record<string, TurnMetrics[]> = { none: Array.from({ length: turns }, (_, k) => ({ turn: k + 1, ...baseline })) };
   for (const strategy of strategies) {
     results[strategy.name] = ranks.get(strategy.name)!.map((r, k) => ({ turn: k + 1, ...metricsFromRanks(r) }));
   }
