@@ -11,6 +11,8 @@ import { command as serve } from './serve.ts';
 import { generateWorld } from '../../engine/world/generate-world.ts';
 import { Library, defaultDataDir } from '../../engine/library/library.ts';
 import { indexFolder } from '../../engine/library/indexer.ts';
+import { indexLibraryRegions } from '../../engine/regions/library-regions.ts';
+import { loadRegionsConfig } from '../../engine/regions/config.ts';
 import { log } from '../../engine/log.ts';
 
 // Training used seeds 1 (train) and 2 (val); the demo gallery is a world the model never saw.
@@ -58,18 +60,46 @@ export const command: Command = {
       await generateWorld({ seed: demoSeed, count: values.count, split: 'test', outDir: gallery });
     }
     const library = await Library.open({ dataDir, model: 'builtin' });
+    const stopRegions = new AbortController();
+    let regionsDone: Promise<void> = Promise.resolve();
     try {
       const progress = progressReporter();
       const report = await indexFolder(library, { folder: gallery, onProgress: (p) => progress.update(p) });
       progress.finish();
       log.info(`demo: library ready (${library.status().images} images, ${report.added} new) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      // Region embeddings take longer than the images: the server starts without waiting for them
+      // (region marks match whole images until then) and its library watcher picks them up.
+      regionsDone = buildRegions(library, stopRegions.signal);
+      if (values['no-serve']) {
+        await regionsDone;
+        return 0;
+      }
+      const passThrough = ['--data', dataDir, '--model', 'builtin'];
+      if (values.port) passThrough.push('--port', values.port);
+      if (values.host) passThrough.push('--host', values.host);
+      return await serve.run(passThrough);
     } finally {
+      stopRegions.abort();
+      await regionsDone;
       await library.close();
     }
-    if (values['no-serve']) return 0;
-    const passThrough = ['--data', dataDir, '--model', 'builtin'];
-    if (values.port) passThrough.push('--port', values.port);
-    if (values.host) passThrough.push('--host', values.host);
-    return serve.run(passThrough);
   },
 };
+
+async function buildRegions(library: Library, signal: AbortSignal): Promise<void> {
+  const config = loadRegionsConfig();
+  if (!config.enabled) return;
+  const started = Date.now();
+  try {
+    const report = await indexLibraryRegions(library, {
+      config,
+      signal,
+      onProgress: (done, total) => {
+        if (done < total && done % 400 === 0) log.info(`demo: regions ${done}/${total}`);
+      },
+    });
+    if (report.added || report.removed) log.info(`demo: regions ready for ${report.added} images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    log.warn(`demo: region index not built (${err instanceof Error ? err.message : String(err)}); region marks match whole images`);
+  }
+}

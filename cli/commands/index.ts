@@ -6,7 +6,9 @@ import type { Command } from '../main.ts';
 import { progressReporter } from '../progress.ts';
 import { UsageError } from '../usage-error.ts';
 import { Library } from '../../engine/library/library.ts';
-import { indexFolder } from '../../engine/library/indexer.ts';
+import { buildLibrary } from '../../engine/library/build-library.ts';
+import type { LibraryRegionsReport } from '../../engine/regions/library-regions.ts';
+import { log } from '../../engine/log.ts';
 import { defaultModel } from '../../engine/library/default-model.ts';
 
 const flags = z.object({
@@ -56,20 +58,28 @@ export const command: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const report = await indexFolder(library, { folder, batchSize: values.batch, onProgress: progress.update, signal: abort.signal });
+      const built = await buildLibrary(library, {
+        folder,
+        batchSize: values.batch,
+        onProgress: progress.update,
+        onRegionProgress: regionProgress(),
+        signal: abort.signal,
+      });
+      const report = built.images;
       progress.finish();
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...report, regions: built.regions ?? null }, null, 2)}\n`);
       } else {
         const lines = [
           `${report.root}: ${report.scanned} image files; ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed, ${report.skipped} skipped (${report.seconds.toFixed(1)} s)`,
           ...report.skippedFiles.map((f) => `  skipped ${f.path}: ${f.reason}`),
           ...report.unreadableFolders.map((f) => `  unreadable folder ${f.path}: ${f.reason}`),
         ];
-        if (report.aborted) lines.push('interrupted: run the same command again to finish');
+        if (built.regions) lines.push(describeRegions(built.regions));
+        if (report.aborted || abort.signal.aborted) lines.push('interrupted: run the same command again to finish');
         process.stdout.write(`${lines.join('\n')}\n`);
       }
-      return report.aborted ? 130 : 0;
+      return report.aborted || abort.signal.aborted ? 130 : 0;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -77,3 +87,18 @@ export const command: Command = {
     }
   },
 };
+
+function describeRegions(r: LibraryRegionsReport): string {
+  return `regions: ${r.added} images added, ${r.removed} removed, ${r.regions} regions; ${r.proposeMsPerImage.toFixed(1)} ms proposing + ${r.encodeMsPerImage.toFixed(1)} ms encoding per image, ${Math.round(r.bytesPerImage)} bytes per image`;
+}
+
+/** A line every few seconds while region embeddings are made (they follow the image pass). */
+function regionProgress(intervalMs = 5000): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < intervalMs) return;
+    last = now;
+    log.info(`regions: ${done}/${total} images`);
+  };
+}
