@@ -5,7 +5,13 @@
 //   score = cos(q, image) + lambda * mean_{relevant marks m} max_{regions r} cos(m, r)
 //                         - mu     * mean_{irrelevant marks m} max_{regions r} cos(m, r)
 import type { Box } from '../../engine/types.ts';
-import { cosine } from './vectors.ts';
+import { dot, l2norm } from './vectors.ts';
+
+function nonZeroNorm(v: Float32Array): number {
+  const n = l2norm(v);
+  if (!(n > 0)) throw new Error('cosine of a zero vector');
+  return n;
+}
 
 export interface RegionMark {
   /** What the explanation calls the mark: its caption, or e.g. "region 2 of image 14". */
@@ -52,11 +58,14 @@ export function regionScore(
 ): RegionScore {
   const matches: RegionMatch[] = [];
   if (regions.length > 0) {
+    // Each norm once, not once per (mark, region) pair: this loop is the hot path of a refine turn.
+    const regionNorms = regions.map((r) => nonZeroNorm(r.vector));
     for (const mark of marks) {
+      const markNorm = nonZeroNorm(mark.vector);
       let best = -Infinity;
       let bestIndex = 0;
       regions.forEach((r, i) => {
-        const s = cosine(mark.vector, r.vector);
+        const s = dot(mark.vector, r.vector) / (markNorm * regionNorms[i]);
         if (s > best) {
           best = s;
           bestIndex = i;
