@@ -14,7 +14,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Box, RegionProposal } from '../types.ts';
-import { replaceFileAtomically } from './atomic-file.ts';
+import { replaceFileAtomically } from '../index/atomic-file.ts';
 import { halfTable, toHalf } from './half.ts';
 
 export type RegionDtype = 'fp16' | 'int8';
