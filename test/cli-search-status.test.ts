@@ -71,3 +71,16 @@ test('bad command-line input is refused with exit code 2', async (t) => {
     assert.match(result.stderr, message, args.join(' '));
   }
 });
+
+test('index --dtype q8 encodes with the int8 variant; an unknown variant is a usage error', async (t) => {
+  const dir = tempDir(t, 'visualref-cli-dtype-');
+  const images = join(dir, 'images');
+  await writeImages(images, 3);
+  const data = join(dir, 'data');
+  const indexed = await runCli(['index', images, '--model', tinyClip, '--data', data, '--dtype', 'q8']);
+  assert.equal(indexed.code, 0, indexed.stderr);
+  assert.match(indexed.stdout, /3 image files; 3 added/);
+  const bad = await runCli(['index', images, '--model', tinyClip, '--data', data, '--dtype', 'int4']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--dtype/);
+});

@@ -16,11 +16,12 @@ const flags = z.object({
   data: z.string().min(1).optional(),
   provider: z.enum(['cpu', 'webgpu', 'cuda']).default('cpu'),
   batch: z.coerce.number().int().min(1).max(1024).optional(),
+  dtype: z.enum(['fp32', 'fp16', 'q8']).optional(),
   json: z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
-const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR] [--provider cpu|webgpu|cuda] [--batch N] [--json]`;
+const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR] [--provider cpu|webgpu|cuda] [--batch N] [--dtype fp32|fp16|q8] [--json]`;
 
 export const command: Command = {
   summary: 'index a folder of images into the library',
@@ -32,6 +33,7 @@ export const command: Command = {
         data: { type: 'string' },
         provider: { type: 'string' },
         batch: { type: 'string' },
+        dtype: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -51,7 +53,12 @@ export const command: Command = {
     }
     if (!isDir) throw new UsageError(`${folder} is not a folder`);
 
-    const library = await Library.open({ dataDir: values.data, model: values.model ?? defaultModel(), provider: values.provider });
+    const library = await Library.open({
+      dataDir: values.data,
+      model: values.model ?? defaultModel(),
+      provider: values.provider,
+      runtime: values.dtype ? { dtype: values.dtype } : undefined,
+    });
     const progress = progressReporter();
     const abort = new AbortController();
     const onSignal = () => abort.abort();
