@@ -59,18 +59,19 @@ export function regionScore(
   const matches: RegionMatch[] = [];
   if (regions.length > 0) {
     // Each norm once, not once per (mark, region) pair: this loop is the hot path of a refine turn.
-    const regionNorms = regions.map((r) => nonZeroNorm(r.vector));
+    const regionNorms = new Float64Array(regions.length);
+    for (let i = 0; i < regions.length; i++) regionNorms[i] = nonZeroNorm(regions[i].vector);
     for (const mark of marks) {
       const markNorm = nonZeroNorm(mark.vector);
       let best = -Infinity;
       let bestIndex = 0;
-      regions.forEach((r, i) => {
-        const s = dot(mark.vector, r.vector) / (markNorm * regionNorms[i]);
+      for (let i = 0; i < regions.length; i++) {
+        const s = dot(mark.vector, regions[i].vector) / (markNorm * regionNorms[i]);
         if (s > best) {
           best = s;
           bestIndex = i;
         }
-      });
+      }
       matches.push({ mark: mark.label, relevant: mark.relevant, regionIndex: bestIndex, box: regions[bestIndex].box, similarity: best });
     }
   }
