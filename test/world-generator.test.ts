@@ -20,10 +20,11 @@ async function withTempDirs<T>(count: number, body: (dirs: string[]) => Promise<
   }
 }
 
-test('the same seed renders byte-identical scenes and captions; another seed does not', async () => {
+test('the same seed renders byte-identical scenes and captions, in worker threads or not; another seed does not', async () => {
   await withTempDirs(3, async ([a, b, c]) => {
     await generateWorld({ seed: 42, count: 12, split: 'test', outDir: a });
-    await generateWorld({ seed: 42, count: 12, split: 'test', outDir: b });
+    // Rendered in worker threads this time: the threads must not change a byte.
+    await generateWorld({ seed: 42, count: 12, split: 'test', outDir: b, workers: 2 });
     await generateWorld({ seed: 43, count: 12, split: 'test', outDir: c });
     const files = (await readdir(a)).sort();
     assert.equal(files.length, 13);

@@ -3,7 +3,8 @@
 // of files is prepared by all workers at once. sharp's work runs on libuv's thread pool, shared by
 // the whole process and 4 threads by default: a process using a pool of more workers must set
 // UV_THREADPOOL_SIZE to at least their number when it starts (encode-gpu.ts does).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../engine/workers/ts-worker.ts';
 import type { PreprocessSpec, RgbImage } from '../../engine/types.ts';
 
 export interface DecodeRequest {
@@ -12,11 +13,6 @@ export interface DecodeRequest {
 }
 
 export type DecodeReply = { id: number; data: Uint8Array; width: number; height: number } | { id: number; error: string };
-
-// Workers do not inherit the TypeScript loader of `node --import tsx`: each registers it, then loads
-// the worker module.
-const workerBootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./decode-worker.ts', import.meta.url).href)}); });`;
 
 interface Pending {
   resolve: (image: RgbImage) => void;
@@ -38,7 +34,7 @@ export class DecodePool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a decode pool needs at least one worker (got ${size})`);
     this.load = Array.from({ length: size }, () => 0);
     this.workers = Array.from({ length: size }, (_, w) => {
-      const worker = new Worker(workerBootstrap, { eval: true, workerData: { spec, maxPixels } });
+      const worker = startTsWorker(new URL('./decode-worker.ts', import.meta.url), { spec, maxPixels });
       worker.on('message', (reply: DecodeReply) => this.settle(w, reply));
       worker.on('error', (err) => this.failAll(err));
       return worker;
