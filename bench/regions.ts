@@ -1,7 +1,7 @@
 // Region benchmark: bytes per image in the region store, label-free proposal time per image (synthetic
 // scenes and real photos), crop-encoding time per image with a model when one is given, and the
 // latency of a region re-ranking turn over a store of N images (synthetic vectors).
-//   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--topN 500] [--model NAME|DIR]
+//   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--topN 500] [--model NAME|DIR] [--out DIR]
 // The extraction cost (proposal + crop encoding per image, for each region source) uses --model
 // (default: the built-in model when it is present, else the tiny test CLIP).
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -35,10 +35,11 @@ const args = z
     turns: z.coerce.number().int().min(5).default(100),
     photos: z.coerce.number().int().min(0).default(20),
     model: z.string().min(1).optional(),
+    out: z.string().min(1).optional(),
   })
   .parse(
     parseArgs({
-      options: { n: { type: 'string' }, dim: { type: 'string' }, regions: { type: 'string' }, topN: { type: 'string' }, turns: { type: 'string' }, photos: { type: 'string' }, model: { type: 'string' } },
+      options: { n: { type: 'string' }, dim: { type: 'string' }, regions: { type: 'string' }, topN: { type: 'string' }, turns: { type: 'string' }, photos: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
     }).values,
   );
 
@@ -269,7 +270,7 @@ const written = [
       'Encoding = crops cut from the original with the model preprocessing (sharp) + image encoder, in batches of 64 crops; ONNX Runtime with its default threads.',
       load,
     ],
-  }),
+  }, args.out),
   writeBenchReport({
     name: 'regions-rerank',
     title: `Region re-ranking: latency of one turn over ${args.n.toLocaleString('en')} images`,
@@ -280,6 +281,6 @@ const written = [
       'Marks alternate relevant / irrelevant; candidates are random ids.',
       load,
     ],
-  }),
+  }, args.out),
 ];
 process.stderr.write(`wrote ${written.map((w) => w.markdown).join(', ')}\n`);

@@ -38,55 +38,47 @@ const toRun = args.summaryOnly ? [] : args.only;
 
 interface Plan {
   script: string;
-  /** The report file it writes (its `name`). */
-  report: string;
+  /** The report files it writes (their `name`s); the first one tells whether the run produced anything. */
+  reports: string[];
   argv: string[];
-  /** Whether the script takes --out (bench/regions.ts writes to bench/results only). */
-  takesOut: boolean;
 }
 
-function plan(name: Benchmark): Plan | undefined {
+function plan(name: Benchmark): Plan {
   const q = args.quick;
   const model = args.model ? ['--model', args.model] : [];
   switch (name) {
     case 'index':
-      return { script: 'index-throughput.ts', report: 'index-throughput', argv: [...(q ? ['--limit', '16'] : []), ...model], takesOut: true };
+      return { script: 'index-throughput.ts', reports: ['index-throughput'], argv: [...(q ? ['--limit', '16'] : []), ...model] };
     case 'search':
-      return { script: 'search-latency.ts', report: 'search-latency', argv: q ? ['--n', '2000', '--queries', '50'] : [], takesOut: true };
+      return { script: 'search-latency.ts', reports: ['search-latency'], argv: q ? ['--n', '2000', '--queries', '50'] : [] };
     case 'million':
-      return { script: 'million.ts', report: 'million', argv: q ? ['--n', '2000', '--queries', '20', '--refine-turns', '20'] : [], takesOut: true };
+      return { script: 'million.ts', reports: ['million'], argv: q ? ['--n', '2000', '--queries', '20', '--refine-turns', '20'] : [] };
     case 'cpu-int8':
-      return { script: 'encode-cpu.ts', report: 'encode-cpu', argv: [...(q ? ['--limit', '16'] : []), ...model], takesOut: true };
+      return { script: 'encode-cpu.ts', reports: ['encode-cpu'], argv: [...(q ? ['--limit', '16'] : []), ...model] };
     case 'int8-accuracy':
       // The built-in model (models/builtin) unless --model names another.
-      return { script: 'int8-accuracy.ts', report: 'int8-accuracy', argv: [...(q ? ['--limit', '40'] : []), ...model], takesOut: true };
+      return { script: 'int8-accuracy.ts', reports: ['int8-accuracy'], argv: [...(q ? ['--limit', '40'] : []), ...model] };
     case 'gpu':
-      return { script: 'encode-gpu.ts', report: 'encode-gpu', argv: [...(q ? ['--limit', '32', '--batch', '8'] : []), ...(args.model ? ['--model-b32', args.model, '--shapes', 'b32'] : [])], takesOut: true };
+      return { script: 'encode-gpu.ts', reports: ['encode-gpu'], argv: [...(q ? ['--limit', '32', '--batch', '8'] : []), ...(args.model ? ['--model-b32', args.model, '--shapes', 'b32'] : [])] };
     case 'regions':
-      // Written on another branch; run when present.
-      if (!existsSync(join(repoRoot, 'bench', 'regions.ts'))) return undefined;
-      return { script: 'regions.ts', report: 'regions', argv: q ? ['--n', '2000', '--turns', '10', '--photos', '2'] : [], takesOut: false };
+      return { script: 'regions.ts', reports: ['regions-rerank', 'regions-store', 'regions-extraction'], argv: q ? ['--n', '2000', '--turns', '10', '--photos', '2'] : [] };
   }
 }
 
-function reportFile(p: Plan): string {
-  return join(p.takesOut ? args.out : join(repoRoot, 'bench', 'results'), `${p.report}.json`);
+function reportFile(report: string): string {
+  return join(args.out, `${report}.json`);
 }
 
 mkdirSync(args.out, { recursive: true });
 const failed: FailedRun[] = [];
 for (const name of toRun) {
   const p = plan(name);
-  if (!p) {
-    console.error(`[bench] ${name}: bench/${name}.ts is not in this checkout; skipped`);
-    continue;
-  }
-  const argv = [...p.argv, ...(p.takesOut ? ['--out', args.out] : [])];
+  const argv = [...p.argv, '--out', args.out];
   console.error(`[bench] ${name}: node --import tsx bench/${p.script} ${argv.join(' ')}`);
   const started = performance.now();
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', p.script), ...argv], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
   const seconds = (performance.now() - started) / 1000;
-  if (run.status !== 0 || !existsSync(reportFile(p))) {
+  if (run.status !== 0 || !existsSync(reportFile(p.reports[0]))) {
     failed.push({ name, reason: `bench/${p.script} exited with ${run.status ?? run.signal} after ${seconds.toFixed(0)} s` });
     continue;
   }
@@ -96,8 +88,9 @@ for (const name of toRun) {
 // The summary covers the latest report of every benchmark, those of earlier runs included.
 const reports = benchmarks
   .map(plan)
-  .filter((p): p is Plan => p !== undefined && existsSync(reportFile(p)))
-  .map((p) => JSON.parse(readFileSync(reportFile(p), 'utf8')) as StoredReport);
+  .flatMap((p) => p.reports.map(reportFile))
+  .filter((file) => existsSync(file))
+  .map((file) => JSON.parse(readFileSync(file, 'utf8')) as StoredReport);
 
 const host = machine();
 const machineLine = `${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, ${host.platform}, Node ${host.node}`;

@@ -31,6 +31,7 @@ export const targets = {
   recall: { text: '≥ 0.98', test: (v: number) => v >= 0.98 },
   millionPeakRss: { text: '< 3072 MiB', test: (v: number) => v < 3072 },
   refineTurnP50: { text: '< 10 ms', test: (v: number) => v < 10 },
+  regionRerankP50: { text: '< 50 ms', test: (v: number) => v < 50 },
 } satisfies Record<string, Target>;
 
 function num(value: Cell | undefined): number | null {
@@ -135,6 +136,31 @@ function indexThroughput(r: StoredReport): Figure[] {
   return r.rows.map((row) => figure(r.name, `fp32 ${row.phase}, images/s`, row.imagesPerSecond));
 }
 
+function regionsRerank(r: StoredReport): Figure[] {
+  const conditions = `${r.settings.n} images × ${r.settings.regionsPerImage} regions, ${r.settings.dim}-d`;
+  return r.rows.flatMap((row) => [
+    figure(r.name, `re-rank turn p50 ms (${row.dtype}, ${row.marks} marks, ${row.candidates} candidates)`, row.rerankMsP50, targets.regionRerankP50, conditions),
+    figure(r.name, `re-rank turn p95 ms (${row.dtype}, ${row.marks} marks, ${row.candidates} candidates)`, row.rerankMsP95, undefined, conditions),
+  ]);
+}
+
+function regionsStore(r: StoredReport): Figure[] {
+  return r.rows.map((row) => figure(r.name, `bytes per image (${row.dtype})`, row.bytesPerImage, undefined, `${row.regionsPerImage} regions × ${row.dim}-d`));
+}
+
+/** Per region source: what extracting its regions costs per image (the proposal rows are in regions-extraction.md). */
+function regionsExtraction(r: StoredReport): Figure[] {
+  return r.rows
+    .filter((row) => row.source !== undefined && row.source !== null && row.source !== '')
+    .flatMap((row) => {
+      const conditions = `model ${row.model} (${row.dim}-d), ${row.regionsPerImage} regions/image, 224-px scenes`;
+      return [
+        figure(r.name, `${row.source}: proposal ms/image`, row.proposeMsPerImage, undefined, conditions),
+        figure(r.name, `${row.source}: crop encoding ms/image`, row.encodeMsPerImage, undefined, conditions),
+      ];
+    });
+}
+
 /** Any other report: each numeric cell of each row, labelled by the row's first cell. */
 function generic(r: StoredReport): Figure[] {
   return r.rows.flatMap((row) => {
@@ -158,6 +184,12 @@ export function figuresOf(report: StoredReport, efSearch: number): Figure[] {
       return indexThroughput(report);
     case 'int8-accuracy':
       return int8Accuracy(report);
+    case 'regions-rerank':
+      return regionsRerank(report);
+    case 'regions-store':
+      return regionsStore(report);
+    case 'regions-extraction':
+      return regionsExtraction(report);
     default:
       return generic(report);
   }

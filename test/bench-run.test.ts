@@ -50,6 +50,19 @@ test('summary: each figure against its target, met exactly at the bound where th
   assert.equal(new Map(figuresOf(million, 64).map((f) => [f.figure, f])).get('recall@10 (efSearch 64, configured)')?.met, false);
   assert.equal(byName.get('refine turn p50 ms')?.met, true);
 
+  const rerank: StoredReport = {
+    name: 'regions-rerank',
+    settings: { n: 100_000, dim: 512, regionsPerImage: 10 },
+    rows: [
+      { dtype: 'fp16', marks: 2, candidates: 500, rerankMsP50: 49.9, rerankMsP95: 80 },
+      { dtype: 'fp16', marks: 16, candidates: 500, rerankMsP50: 50, rerankMsP95: 90 },
+    ],
+  };
+  const rerankFigures = new Map(figuresOf(rerank, 128).map((f) => [f.figure, f]));
+  assert.equal(rerankFigures.get('re-rank turn p50 ms (fp16, 2 marks, 500 candidates)')?.met, true);
+  assert.equal(rerankFigures.get('re-rank turn p50 ms (fp16, 16 marks, 500 candidates)')?.met, false); // target is < 50 ms
+  assert.equal(rerankFigures.get('re-rank turn p95 ms (fp16, 2 marks, 500 candidates)')?.met, null);
+
   const markdown = summaryMarkdown([cpu, million], [{ name: 'gpu', reason: 'exited with 1' }], 'test machine', 128);
   assert.match(markdown, /Targets met: 3 of 4\./);
   assert.match(markdown, /\| million \| peak RSS MiB \| 3072 \| < 3072 MiB \| NOT met \|/);
