@@ -60,12 +60,16 @@ test('a strategy gets each turn with the top 5 shown and the target, and its sco
   assert.equal(report.results.point[1]['hits@1'], report.results.none[0]['hits@5']);
 });
 
-test('`visualref eval --json` prints exactly the report shape', async () => {
+test('`visualref eval --json` prints exactly the report shape, with crop naming on a world', async () => {
   const { stdout } = await run(process.execPath, ['bin/visualref.js', 'eval', '--captions', join(dir, 'captions.json'), '--json'], {
     env: { ...process.env, VISUALREF_QUIET: '1' },
   });
   const report = JSON.parse(stdout);
-  assert.deepEqual(Object.keys(report), ['dataset', 'model', 'queries', 'results']);
+  // A rendered world also says how well the model names single objects cut out of the scenes.
+  assert.deepEqual(Object.keys(report), ['dataset', 'model', 'queries', 'results', 'crops']);
+  const objects = collection.dataset.images.reduce((n, im) => n + (im.objects?.length ?? 0), 0);
+  assert.deepEqual({ objects: report.crops.objects, phrases: report.crops.phrases }, { objects, phrases: 88 });
+  assert.ok(report.crops.accuracy >= 0.8, `crops named right: ${report.crops.accuracy}`);
   assert.equal(report.model, 'builtin');
   assert.equal(report.queries, 30);
   assert.deepEqual(Object.keys(report.results), ['none']);
@@ -103,6 +107,7 @@ test('`visualref eval --captions` on photographs: strategies without boxes run f
     env: { ...process.env, VISUALREF_QUIET: '1' },
   });
   const report = JSON.parse(stdout);
+  // Photographs have no annotated objects to name: the report is the issue's shape exactly.
   assert.deepEqual(Object.keys(report), ['dataset', 'model', 'queries', 'results']);
   assert.equal(report.queries, 24);
   assert.deepEqual(Object.keys(report.results), ['none', 'prf', 'explicit', 'judged']);

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRAIN_SCENES="${TRAIN_SCENES:-20000}"
-STEPS="${STEPS:-900}"
+STEPS="${STEPS:-2400}"
 OUT="${OUT:-models/builtin}"
 CACHE=".cache/builtin-training"
 

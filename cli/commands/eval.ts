@@ -7,6 +7,7 @@ import { parseFlags } from '../args.ts';
 import { UsageError } from '../usage-error.ts';
 import { loadEncoders } from '../../engine/encoders/load-encoders.ts';
 import { encodeCollection } from '../../engine/eval/collection.ts';
+import { cropNaming } from '../../engine/eval/crop-naming.ts';
 import { loadKarpathyDataset } from '../../engine/eval/dataset.ts';
 import { runEval, type EvalReport } from '../../engine/eval/run-eval.ts';
 import { boxStrategyNames, buildFeedbackStrategies, feedbackStrategyNames, needsBoxes, resolveStrategyNames, strategyAliases } from '../../engine/eval/feedback-strategies.ts';
@@ -90,6 +91,7 @@ export function formatReport(report: EvalReport): string {
       lines.push(`${name.padEnd(20)} ${String(t.turn).padStart(4)}  ${f(t['hits@1'])}  ${f(t['hits@5'])}  ${f(t['hits@10']).padStart(7)}  ${f(t['mrr@5'])}`);
     }
   }
+  if (report.crops) lines.push(`crops named right ("colour shape" among ${report.crops.phrases}): ${report.crops.accuracy.toFixed(3)} of ${report.crops.objects} objects`);
   return lines.join('\n');
 }
 
@@ -157,6 +159,8 @@ export const command: Command = {
           if (done % 100 === 0 || done === total) log.info(`eval: ${done}/${total} queries`);
         },
       });
+      const crops = await cropNaming(dataset, encoders.image, encoders.text);
+      if (crops) report.crops = crops;
       log.info(`eval: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (values.out) {
         const paths = writeReportFiles(values.out, report, { seed, notes: reportNotes(report) });

@@ -30,6 +30,7 @@ export function reportMarkdown(report: EvalReport, header: ReportHeader = {}): s
     `- seed: ${header.seed ?? 'none (not a rendered world)'}`,
     `- turns: ${turns}`,
     ...(header.notes ?? []).map((n) => `- ${n}`),
+    ...(report.crops ? [`- single-object crops named by the right "colour shape" among ${report.crops.phrases} phrases: ${report.crops.accuracy.toFixed(3)} (${report.crops.objects} objects)`] : []),
     '',
     `| strategy | turn | ${metricNames.join(' | ')} |`,
     `| --- | ---: | ${metricNames.map(() => '---:').join(' | ')} |`,

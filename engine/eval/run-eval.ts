@@ -3,6 +3,7 @@
 // every turn. "none" (no feedback) is always measured: the first results, repeated at every turn so
 // that it reads as the baseline beside each turn of the strategies.
 import type { EvalCollection } from './collection.ts';
+import type { CropNaming } from './crop-naming.ts';
 import { metricsFromRanks, rankOfTarget, type RetrievalMetrics } from './metrics.ts';
 import { cosineScores, topK, type QueryState, type Strategy } from './strategy.ts';
 
@@ -13,6 +14,8 @@ export interface EvalReport {
   model: string;
   queries: number;
   results: Record<string, TurnMetrics[]>;
+  /** Rendered worlds only: single-object crops named by the right "colour shape" (engine/eval/crop-naming.ts). */
+  crops?: CropNaming;
 }
 
 export interface RunEvalOptions {
