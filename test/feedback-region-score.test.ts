@@ -39,6 +39,27 @@ test('score = global + lambda * mean best match of relevant marks - mu * same of
   close(r.matches[1].similarity, 0.8);
 });
 
+test('five marks (four scored together, one alone) match the regions a mark-by-mark cosine picks', () => {
+  // Hand-made 3-d vectors; the best region of each mark by plain cosine is written beside it.
+  const regions = [v(1, 0, 0), v(0, 1, 0), v(0, 0, 1), v(1, 1, 1)].map((vector, i) => ({ box: box(10 * i), vector }));
+  const marks: RegionMark[] = [
+    { label: 'x', vector: v(2, 0.1, 0), relevant: true }, // region 0: cos 0.9988
+    { label: 'y', vector: v(0, 3, 0.2), relevant: true }, // region 1: cos 0.9978
+    { label: 'z', vector: v(0.1, 0, 1), relevant: false }, // region 2: cos 0.9950
+    { label: 'all', vector: v(1, 1, 0.9), relevant: true }, // region 3: cos 0.9991
+    { label: '-z', vector: v(0, 0, -1), relevant: false }, // best is 0 (regions 0 and 1; the first wins)
+  ];
+  const r = regionScore(0, marks, regions, { lambda: 1, mu: 1 });
+  assert.deepEqual(r.matches.map((m) => m.regionIndex), [0, 1, 2, 3, 0]);
+  close(r.matches[0].similarity, 2 / Math.sqrt(4.01));
+  close(r.matches[1].similarity, 3 / Math.sqrt(9.04));
+  close(r.matches[2].similarity, 1 / Math.sqrt(1.01));
+  close(r.matches[3].similarity, 2.9 / (Math.sqrt(2.81) * Math.sqrt(3)));
+  close(r.matches[4].similarity, 0);
+  close(r.relevantTerm, (2 / Math.sqrt(4.01) + 3 / Math.sqrt(9.04) + 2.9 / (Math.sqrt(2.81) * Math.sqrt(3))) / 3);
+  close(r.irrelevantTerm, (1 / Math.sqrt(1.01) + 0) / 2);
+});
+
 test('an image without regions keeps its global score', () => {
   const r = regionScore(0.42, [{ label: 'x', vector: v(1, 0), relevant: true }], [], { lambda: 1, mu: 0.5 });
   assert.equal(r.score, 0.42);

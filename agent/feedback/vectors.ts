@@ -64,6 +64,6 @@ export function softmax(values: readonly number[], temperature: number): number[
   return exps.map((e) => e / total);
 }
 
-function assertSameDim(a: Float32Array, b: Float32Array): void {
+export function assertSameDim(a: Float32Array, b: Float32Array): void {
   if (a.length !== b.length) throw new Error(`vector dimensions differ: ${a.length} vs ${b.length}`);
 }
