@@ -74,9 +74,42 @@ export interface RegionScore {
   matches: RegionMatch[];
 }
 
+/** For each mark, its best region: the index into `regions` and the cosine. */
+export interface BestMatch {
+  index: number;
+  similarity: number;
+}
+
+/** Finds each mark's best region; the engine passes a SIMD implementation of bestMatches. */
+export type BestMatchFinder = (marks: readonly RegionMark[], regions: readonly CandidateRegion[]) => BestMatch[];
+
 export interface RegionScoreOptions {
   lambda: number;
   mu: number;
+  /** Default: bestMatches (plain JavaScript). */
+  finder?: BestMatchFinder;
+}
+
+/** The reference finder. Each region is read once for all marks, and each norm is computed once. */
+export function bestMatches(marks: readonly RegionMark[], regions: readonly CandidateRegion[]): BestMatch[] {
+  const markVectors = marks.map((m) => m.vector);
+  const markNorms = markVectors.map(nonZeroNorm);
+  const best = new Float64Array(marks.length).fill(-Infinity);
+  const bestIndex = new Int32Array(marks.length);
+  const dots = new Float64Array(marks.length);
+  for (let r = 0; r < regions.length; r++) {
+    const v = regions[r].vector;
+    const norm = nonZeroNorm(v);
+    dotsWithMarks(markVectors, v, dots);
+    for (let m = 0; m < marks.length; m++) {
+      const s = dots[m] / (markNorms[m] * norm);
+      if (s > best[m]) {
+        best[m] = s;
+        bestIndex[m] = r;
+      }
+    }
+  }
+  return marks.map((_, m) => ({ index: bestIndex[m], similarity: best[m] }));
 }
 
 export function regionScore(
@@ -85,31 +118,14 @@ export function regionScore(
   regions: readonly CandidateRegion[],
   options: RegionScoreOptions,
 ): RegionScore {
-  const matches: RegionMatch[] = [];
-  if (regions.length > 0 && marks.length > 0) {
-    // The hot path of a refine turn (marks x regions x dims for every candidate): each region is read
-    // once for all marks, and each norm is computed once.
-    const markVectors = marks.map((m) => m.vector);
-    const markNorms = markVectors.map(nonZeroNorm);
-    const best = new Float64Array(marks.length).fill(-Infinity);
-    const bestIndex = new Int32Array(marks.length);
-    const dots = new Float64Array(marks.length);
-    for (let r = 0; r < regions.length; r++) {
-      const v = regions[r].vector;
-      const norm = nonZeroNorm(v);
-      dotsWithMarks(markVectors, v, dots);
-      for (let m = 0; m < marks.length; m++) {
-        const s = dots[m] / (markNorms[m] * norm);
-        if (s > best[m]) {
-          best[m] = s;
-          bestIndex[m] = r;
-        }
-      }
-    }
-    marks.forEach((mark, m) => {
-      matches.push({ mark: mark.label, relevant: mark.relevant, regionIndex: bestIndex[m], box: regions[bestIndex[m]].box, similarity: best[m] });
-    });
-  }
+  const found = regions.length > 0 && marks.length > 0 ? (options.finder ?? bestMatches)(marks, regions) : [];
+  const matches: RegionMatch[] = found.map(({ index, similarity }, m) => ({
+    mark: marks[m].label,
+    relevant: marks[m].relevant,
+    regionIndex: index,
+    box: regions[index].box,
+    similarity,
+  }));
   const meanOf = (relevant: boolean) => {
     const sims = matches.filter((m) => m.relevant === relevant).map((m) => m.similarity);
     return sims.length ? sims.reduce((s, x) => s + x, 0) / sims.length : 0;

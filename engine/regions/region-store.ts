@@ -400,7 +400,9 @@ export class RegionStore {
     const vectors = new Float32Array(n);
     if (this.dtype === 'fp16') {
       const halves = new Uint16Array(buf.buffer, buf.byteOffset + p, n); // p is even: 20 + 20 × count
-      for (let i = 0; i < n; i++) vectors[i] = halfTable[halves[i]];
+      // A local binding: under tsx an imported one is read through a getter, once per value otherwise.
+      const table = halfTable;
+      for (let i = 0; i < n; i++) vectors[i] = table[halves[i]];
     } else {
       const scales = new Float32Array(count);
       for (let r = 0; r < count; r++, p += 4) scales[r] = buf.readFloatLE(p);

@@ -7,6 +7,7 @@
 // matching instead of failing.
 import { rerankByRegions as rerankHits, type CandidateRegion, type RegionMark } from '../../agent/feedback/region-score.ts';
 import type { Box } from '../types.ts';
+import { SimdMatchFinder } from './kernels/simd-match-finder.ts';
 import type { RegionMatrix } from './region-store.ts';
 
 export interface Mark {
@@ -68,7 +69,8 @@ export function rerankByRegions(candidates: Candidate[], marks: Mark[], options:
     return whole ? [{ box: { x: 0, y: 0, w: whole.width, h: whole.height }, vector: whole.vector }] : [];
   };
   const regionMarks: RegionMark[] = marks.map((m) => ({ label: m.id, vector: m.vector, relevant: m.relevant }));
-  return rerankHits(candidates, regionMarks, regionsOf, { lambda: options.lambda, mu: options.mu }).map((hit) => ({
+  const finder = dim !== undefined && SimdMatchFinder.supports(dim) ? new SimdMatchFinder().find : undefined;
+  return rerankHits(candidates, regionMarks, regionsOf, { lambda: options.lambda, mu: options.mu, finder }).map((hit) => ({
     id: hit.id,
     score: hit.score,
     globalScore: hit.region.globalScore,
