@@ -1,6 +1,7 @@
 // Does the model understand parts of images? Each annotated single object is cut out of its scene
 // (tight box) and named by the nearest of all "colour shape" phrases; the share named right is what
 // region feedback can build on (a model that sees only whole scenes names crops at chance).
+import { dot } from '../../agent/feedback/vectors.ts';
 import { prepareForModel } from '../images/prepare.ts';
 import type { ImageEncoder, TextEncoder } from '../types.ts';
 import { colourShapePhrase } from '../world/captions.ts';
@@ -15,12 +16,6 @@ export interface CropNaming {
 }
 
 const BATCH = 64;
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 
 /** Undefined when the collection has no annotated objects (anything but a rendered world). */
 export async function cropNaming(dataset: EvalDataset, image: ImageEncoder, text: TextEncoder): Promise<CropNaming | undefined> {

@@ -4,6 +4,7 @@
 // to float32 rounding. similarities.wasm is built from similarities.wat by `npm run build:wasm`.
 import { readFileSync } from 'node:fs';
 import { bestMatches, type BestMatch, type CandidateRegion, type RegionMark } from '../../../agent/feedback/region-score.ts';
+import { l2norm } from '../../../agent/feedback/vectors.ts';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -43,8 +44,8 @@ export class SimdMatchFinder {
     const regionsAt = marks.length * dim;
     const dotsAt = regionsAt + count * dim;
     const normsAt = dotsAt + marks.length * count;
-    const grown = this.reserve((normsAt + count) * 4);
-    if (grown || marks !== this.marks) this.loadMarks(marks, dim);
+    this.reserve((normsAt + count) * 4);
+    if (marks !== this.marks) this.loadMarks(marks, dim);
     for (let r = 0; r < count; r++) {
       const v = regions[r].vector;
       if (v.length !== dim) throw new Error(`vector dimensions differ: ${dim} vs ${v.length}`);
@@ -75,20 +76,18 @@ export class SimdMatchFinder {
     this.markNorms = marks.map(({ vector }, m) => {
       if (vector.length !== dim) throw new Error(`vector dimensions differ: ${dim} vs ${vector.length}`);
       this.heap.set(vector, m * dim);
-      let s = 0;
-      for (let i = 0; i < dim; i++) s += vector[i] * vector[i];
-      if (!(s > 0)) throw new Error('cosine of a zero vector');
-      return Math.sqrt(s);
+      const norm = l2norm(vector);
+      if (!(norm > 0)) throw new Error('cosine of a zero vector');
+      return norm;
     });
     this.marks = marks;
   }
 
-  /** Grows the memory to at least `bytes`; true when it grew (the heap view is then renewed). */
-  private reserve(bytes: number): boolean {
+  /** Grows the memory to at least `bytes` (its contents stay; the heap view is renewed). */
+  private reserve(bytes: number): void {
     const memory = this.kernel.memory;
-    if (memory.buffer.byteLength >= bytes) return false;
+    if (memory.buffer.byteLength >= bytes) return;
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     this.heap = new Float32Array(memory.buffer);
-    return true;
   }
 }
