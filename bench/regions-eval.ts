@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadEncoders } from '../engine/encoders/load-encoders.ts';
-import { encodeCollection } from '../engine/eval/collection.ts';
-import { loadKarpathyDataset } from '../engine/eval/dataset.ts';
-import { runEval } from '../engine/eval/run-eval.ts';
-import { regionStrategyFromName } from '../engine/eval/strategies/region.ts';
-import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../engine/eval/world-dataset.ts';
+import { encodeCollection } from '../eval/collection.ts';
+import { loadKarpathyDataset } from '../eval/dataset.ts';
+import { runEval } from '../eval/run-eval.ts';
+import { regionStrategyFromName } from '../eval/strategies/region.ts';
+import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../eval/world-dataset.ts';
 import { log } from '../engine/log.ts';
 import { writeBenchReport, type Cell } from './report.ts';
 

@@ -17,7 +17,7 @@ import { iou } from '../engine/regions/geometry.ts';
 import { SegmentProposer } from '../engine/regions/segment-proposer.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
 import { RegionIndexer, regionEncoderOf } from '../engine/regions/region-indexer.ts';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
 import { loadRegionsConfig } from '../engine/regions/config.ts';
 import { createRegionProposer } from '../engine/regions/proposers.ts';
 import { RegionStore, type RegionDtype } from '../engine/regions/region-store.ts';

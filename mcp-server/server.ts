@@ -22,7 +22,7 @@ import {
   captionRegionOutput,
   refineQueryInput,
   refineQueryOutput,
-} from '../tools/schemas.ts';
+} from '../tools/contract/schemas.ts';
 import { Thumbnailer } from './thumbnails.ts';
 import { LibraryWatcher } from './library-watcher.ts';
 import { errorResult, imageListResult, jsonResult, type ThumbnailPolicy } from './tool-result.ts';

@@ -7,7 +7,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { repoRoot } from '../engine/config/load-config.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { createMcpServer, createMcpShared } from '../mcp-server/server.ts';
-import { createMcpHttpEndpoint } from './mcp-http.ts';
+import { createMcpHttpEndpoint } from '../mcp-server/http.ts';
 import { acceptTokenLink, checkLoopbackHost, checkOrigin, requireBearerToken } from './security.ts';
 
 export interface AppOptions {

@@ -8,8 +8,8 @@ import {
   type ComposeOptions,
   type FeedbackItem,
   type Modality,
-} from '../agent/feedback/compose.ts';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
+} from '../engine/feedback/compose.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
 
 const item = (label: string, modality: Modality, ...xs: number[]): FeedbackItem => ({ label, modality, vector: new Float32Array(xs) });
 const vec = (...xs: number[]) => new Float32Array(xs);

@@ -1,7 +1,7 @@
 // From a refine-query call to composeFeedback's inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { feedbackInputs, planFeedback } from '../agent/feedback/feedback-plan.ts';
+import { feedbackInputs, planFeedback } from '../engine/feedback/feedback-plan.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 const box = { x: 1, y: 2, w: 3, h: 4 };

@@ -1,8 +1,8 @@
 // Region-against-region scoring and the movement explanation, against hand-computed values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { regionScore, rerankByRegions, type RegionMark } from '../agent/feedback/region-score.ts';
-import { explainMovement, summarizeRefinement } from '../agent/feedback/movement.ts';
+import { regionScore, rerankByRegions, type RegionMark } from '../engine/regions/region-score.ts';
+import { explainMovement, summarizeRefinement } from '../engine/feedback/movement.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 const box = (x: number) => ({ x, y: 0, w: 10, h: 10 });

@@ -8,8 +8,8 @@ import {
   originalRocchio,
   pseudoRelevanceFeedback,
   visualRefRocchio,
-} from '../agent/feedback/rocchio.ts';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
+} from '../engine/feedback/rocchio.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 

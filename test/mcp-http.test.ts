@@ -10,7 +10,7 @@ import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk
 import { openToolContext, type OpenedToolContext } from '../tools/context.ts';
 import { Library } from '../engine/library/library.ts';
 import { indexFolder } from '../engine/library/indexer.ts';
-import type { RefineQueryOutput, SearchOutput } from '../tools/schemas.ts';
+import type { RefineQueryOutput, SearchOutput } from '../tools/contract/schemas.ts';
 import { callOk, httpClient } from './helpers/mcp-client.ts';
 import { startServer, type RunningServer } from './helpers/http-server.ts';
 import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';

@@ -6,11 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
-import { encodeCollection, type EvalCollection } from '../engine/eval/collection.ts';
-import { loadKarpathyDataset } from '../engine/eval/dataset.ts';
-import { cosineScores, topK, type FeedbackTurn } from '../engine/eval/strategy.ts';
-import { simulateRegionMarks } from '../engine/eval/strategies/region-user.ts';
-import { regionStrategy, regionStrategyFromName } from '../engine/eval/strategies/region.ts';
+import { encodeCollection, type EvalCollection } from '../eval/collection.ts';
+import { loadKarpathyDataset } from '../eval/dataset.ts';
+import { cosineScores, topK, type FeedbackTurn } from '../eval/strategy.ts';
+import { simulateRegionMarks } from '../eval/strategies/region-user.ts';
+import { regionStrategy, regionStrategyFromName } from '../eval/strategies/region.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
 
 let encoders: LoadedEncoders;

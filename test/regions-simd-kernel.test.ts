@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { bestMatches, type CandidateRegion, type RegionMark } from '../agent/feedback/region-score.ts';
+import { bestMatches, type CandidateRegion, type RegionMark } from '../engine/regions/region-score.ts';
 import { assembleKernel } from '../engine/regions/kernels/build-wasm.ts';
 import { SimdMatchFinder } from '../engine/regions/kernels/simd-match-finder.ts';
 import { rerankByRegions } from '../engine/regions/rerank.ts';

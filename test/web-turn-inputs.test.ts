@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chatRequestBody, feedbackSources, type ChatRequestBody, type ChatSettings } from '../agent/chat/protocol.ts';
-import { feedbackSources as configSources } from '../agent/feedback/config.ts';
+import { feedbackSources as configSources } from '../engine/feedback/config.ts';
 import { readUserTurn, refineInputFor, searchInputFor, TurnInputError, weightsFor } from '../agent/chat/turn-inputs.ts';
 
 const settings: ChatSettings = {

@@ -8,11 +8,11 @@ import {
   type AppliedSource,
   type ComposeOptions,
   type WeightedQuery,
-} from '../agent/feedback/compose.ts';
-import { explainMovement, summarizeRefinement } from '../agent/feedback/movement.ts';
-import type { RegionScoreOptions } from '../agent/feedback/region-score.ts';
-import { dot } from '../agent/feedback/vectors.ts';
-import type { SessionOptionsInput } from '../agent/sessions/session-records.ts';
+} from '../engine/feedback/compose.ts';
+import { explainMovement, summarizeRefinement } from '../engine/feedback/movement.ts';
+import type { RegionScoreOptions } from '../engine/regions/region-score.ts';
+import { dot } from '../engine/feedback/vectors.ts';
+import type { SessionOptionsInput } from './sessions/session-records.ts';
 import type { Library } from '../engine/library/library.ts';
 import type { SearchHit } from '../engine/types.ts';
 import type { ToolContext } from './context.ts';
@@ -20,7 +20,7 @@ import { ToolError } from './errors.ts';
 import { gatherFeedback } from './feedback-inputs.ts';
 import { encodeMarks, markLabel, rerankWithMarks, sessionRegions, wholeImageRegions, type Reranked } from './region-marks.ts';
 import { toResultItems } from './library-access.ts';
-import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from './schemas.ts';
+import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from './contract/schemas.ts';
 import { defaultResultCount } from './search.ts';
 import { requireSession, withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';

@@ -2,12 +2,12 @@
 // the user boxed in the session is a mark (the crop's image embedding and/or the caption's text
 // embedding); candidates are re-scored by how well their own regions match the marks, and the query
 // vector is left alone, so the evidence stays compositional and does not drift over turns.
-import type { PlannedRegion } from '../agent/feedback/feedback-plan.ts';
-import { rerankByRegions, type CandidateRegion, type RegionMark, type RegionScoreOptions } from '../agent/feedback/region-score.ts';
-import type { TurnRecord } from '../agent/sessions/session-store.ts';
+import type { PlannedRegion } from '../engine/feedback/feedback-plan.ts';
+import { rerankByRegions, type CandidateRegion, type RegionMark, type RegionScoreOptions } from '../engine/regions/region-score.ts';
+import type { TurnRecord } from './sessions/session-store.ts';
 import type { Library } from '../engine/library/library.ts';
 import type { SearchHit } from '../engine/types.ts';
-import type { ResultItem } from './schemas.ts';
+import type { ResultItem } from './contract/schemas.ts';
 
 /** Where the regions of a candidate image come from (a region index), when the library has one. */
 export type RegionsOf = (id: number) => readonly CandidateRegion[] | undefined;

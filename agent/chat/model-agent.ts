@@ -3,7 +3,7 @@
 // stream to the browser exactly as the deterministic agent's do.
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { stepCountIs, streamText, tool, type UIMessageStreamWriter } from 'ai';
-import { captionRegionInput, refineQueryInput, searchInput } from '../../tools/schemas.ts';
+import { captionRegionInput, refineQueryInput, searchInput } from '../../tools/contract/schemas.ts';
 import type { AgentConfig } from './agent-config.ts';
 import type { AssistantMetadata, ChatContext, ChatRequestBody } from './protocol.ts';
 import { readUserTurn, weightsFor, type UserTurn } from './turn-inputs.ts';

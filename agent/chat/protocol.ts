@@ -2,10 +2,10 @@
 // message per turn (AI SDK UI message); its metadata carries the structured feedback of the turn, so
 // the deterministic agent never has to parse prose and the language-model agent gets it verbatim.
 import { z } from 'zod';
-import { regionFeedback } from '../../tools/schemas.ts';
-import type { CaptionRegionInput, CaptionRegionOutput, RefineQueryInput, RefineQueryOutput, SearchInput, SearchOutput } from '../../tools/schemas.ts';
+import { regionFeedback } from '../../tools/contract/schemas.ts';
+import type { CaptionRegionInput, CaptionRegionOutput, RefineQueryInput, RefineQueryOutput, SearchInput, SearchOutput } from '../../tools/contract/schemas.ts';
 
-import { feedbackSources, type FeedbackSource } from './feedback-sources.ts';
+import { feedbackSources, type FeedbackSource } from '../../engine/feedback/sources.ts';
 
 export { feedbackSources, type FeedbackSource };
 

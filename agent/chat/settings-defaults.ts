@@ -1,7 +1,7 @@
 // The settings panel's defaults, read from configs/feedback.yaml so the panel and the tools agree.
-import type { FeedbackConfig } from '../feedback/config.ts';
+import type { FeedbackConfig } from '../../engine/feedback/config.ts';
 import { defaultResultCount } from '../../tools/search.ts';
-import { feedbackSources } from './feedback-sources.ts';
+import { feedbackSources } from '../../engine/feedback/sources.ts';
 import type { ChatSettings } from './protocol.ts';
 
 export function defaultSettings(config: FeedbackConfig): ChatSettings {

@@ -31,7 +31,7 @@ export function searchWithRegions(sources: RegionSearchSources, query: Float32Ar
   return ranked.slice(0, options.k);
 }
 
-/** The `matches` of a tools/schemas.ts resultItem: relevant marks only (what "matched here" shows). */
+/** The `matches` of a tools/contract/schemas.ts resultItem: relevant marks only (what "matched here" shows). */
 export function matchesForResult(item: RerankedItem): { mark: string; box: { x: number; y: number; w: number; h: number }; score: number }[] {
   return item.matches.filter((m) => m.relevant).map((m) => ({ mark: m.mark, box: m.box, score: m.score }));
 }

@@ -1,11 +1,11 @@
 // Region-against-region re-ranking of search candidates with the regions of the region store. The
-// formula is the feedback module's regionScore (agent/feedback/region-score.ts):
+// formula is the feedback module's regionScore (engine/regions/region-score.ts):
 //   score(image) = cos(q, image) + λ · mean_{relevant m} max_r cos(m, r) − μ · mean_{irrelevant m} max_r cos(m, r)
 // This module feeds it the stored regions of each candidate and keeps, per mark, the region that
 // matched it best (the "matched here" explanation). An image whose regions are not stored yet is
 // matched through its whole-image vector, so that a half-built region index degrades to global
 // matching instead of failing.
-import { rerankByRegions as rerankHits, type CandidateRegion, type RegionMark } from '../../agent/feedback/region-score.ts';
+import { rerankByRegions as rerankHits, type CandidateRegion, type RegionMark } from './region-score.ts';
 import type { Box } from '../types.ts';
 import { SimdMatchFinder } from './kernels/simd-match-finder.ts';
 import type { RegionMatrix } from './region-store.ts';

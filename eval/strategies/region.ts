@@ -5,11 +5,11 @@
 //                            (default: configs/regions.yaml), MARKS = crop | caption | both.
 //   region-vector[:MARKS]    the single-vector VisualReF way, for comparison: each turn
 //                            q' = norm(0.6 q + 0.2 mean(relevant marks) − 0.2 mean(irrelevant marks)).
-import { visualRefRocchio } from '../../../agent/feedback/rocchio.ts';
-import { loadFeedbackConfig } from '../../../agent/feedback/config.ts';
-import { loadRegionsConfig, regionSourceSchema, type RegionsConfig } from '../../regions/config.ts';
-import { buildMarks, markEncoderOf, type MarkKind } from '../../regions/marks.ts';
-import { rerankByRegions, type Mark } from '../../regions/rerank.ts';
+import { visualRefRocchio } from '../../engine/feedback/rocchio.ts';
+import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
+import { loadRegionsConfig, regionSourceSchema, type RegionsConfig } from '../../engine/regions/config.ts';
+import { buildMarks, markEncoderOf, type MarkKind } from '../../engine/regions/marks.ts';
+import { rerankByRegions, type Mark } from '../../engine/regions/rerank.ts';
 import { cosineScores, topK, type FeedbackTurn, type QueryState, type Strategy } from '../strategy.ts';
 import { collectionRegions } from './collection-regions.ts';
 import { simulateRegionMarks } from './region-user.ts';

@@ -1,7 +1,7 @@
 // From one refine-query call to the feedback inputs of composeFeedback, in two steps around the
 // encoders: planFeedback says what must be encoded (texts, image ids, region crops), the caller
 // encodes, then feedbackInputs assembles the labelled vectors.
-import type { Box } from '../../engine/types.ts';
+import type { Box } from '../types.ts';
 import { parseComment, type ParsedComment } from './comment-parser.ts';
 import type { FeedbackInputs, FeedbackItem } from './compose.ts';
 

@@ -1,6 +1,6 @@
 // configs/feedback.yaml: the validated shape of the feedback defaults.
 import { z } from 'zod';
-import { loadConfig } from '../../engine/config/load-config.ts';
+import { loadConfig } from '../config/load-config.ts';
 
 const weight = z.number().min(0).max(1);
 

@@ -83,7 +83,7 @@ export interface ComposeOptions {
   fuseInitial?: Float32Array;
 }
 
-/** Overrides a refine-query call may carry (tools/schemas.ts feedbackWeights). */
+/** Overrides a refine-query call may carry (tools/contract/schemas.ts feedbackWeights). */
 export interface WeightOverrides {
   alpha?: number;
   judged?: number;

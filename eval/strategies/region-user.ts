@@ -3,10 +3,10 @@
 // shape is boxed relevant and every other object irrelevant. The boxes are the ground-truth boxes of
 // the SHOWN images (what a user draws); the captions are what a captioner would say of the crop.
 // Marks accumulate over turns (each object of each image is marked once).
-import { decodeImage } from '../../images/decode.ts';
-import { colourShapePhrase } from '../../world/captions.ts';
-import type { Colour, Shape } from '../../world/vocabulary.ts';
-import type { MarkInput } from '../../regions/marks.ts';
+import { decodeImage } from '../../engine/images/decode.ts';
+import { colourShapePhrase } from '../../engine/world/captions.ts';
+import type { Colour, Shape } from '../../engine/world/vocabulary.ts';
+import type { MarkInput } from '../../engine/regions/marks.ts';
 import type { FeedbackTurn } from '../strategy.ts';
 
 /** The new marks of this turn (none when the target is at rank 1 or the collection has no objects). */

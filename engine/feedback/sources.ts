@@ -1,5 +1,5 @@
 // The feedback sources a user can switch on and off in the settings panel. The browser bundle
-// imports this file, so it cannot take the list from agent/feedback/config.ts (which reads files);
+// imports this file, so it cannot take the list from engine/feedback/config.ts (which reads files);
 // test/web-turn-inputs.test.ts checks that the two lists agree.
 export const feedbackSources = ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const;
 export type FeedbackSource = (typeof feedbackSources)[number];

@@ -4,8 +4,8 @@
 //
 //   score = cos(q, image) + lambda * mean_{relevant marks m} max_{regions r} cos(m, r)
 //                         - mu     * mean_{irrelevant marks m} max_{regions r} cos(m, r)
-import type { Box } from '../../engine/types.ts';
-import { assertSameDim, dot, l2norm } from './vectors.ts';
+import type { Box } from '../types.ts';
+import { assertSameDim, dot, l2norm } from '../feedback/vectors.ts';
 
 function nonZeroNorm(v: Float32Array): number {
   const n = l2norm(v);
