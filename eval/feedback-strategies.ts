@@ -1,5 +1,5 @@
 // The relevance-feedback strategies measured by `visualref eval --strategy ...`, built on the pure
-// functions of engine/feedback. Each simulates the user the paper or the probe (feedback-measured.md)
+// functions of engine/feedback. Each simulates the user the paper or the probe (docs/feedback.md)
 // describes:
 //   none                 no feedback: the first results, repeated at every turn (the baseline line).
 //   prf                  extended Rocchio over the top-K shown images (no user).

@@ -2,18 +2,15 @@
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { captionRegionInput } from '../tools/contract/schemas.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
-import { search } from '../tools/search.ts';
-import { refineQuery } from '../tools/refine-query.ts';
-import { captionRegion } from '../tools/caption-region.ts';
+import { bindTools, toolRegistry } from '../tools/registry.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
+import { imageMimeType } from '../engine/images/mime.ts';
 import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../tools/sessions/session-store.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
 import { chatResponse } from '../agent/chat/chat-handler.ts';
@@ -24,8 +21,6 @@ import { exportSession, threadFromSession } from '../agent/chat/thread-from-sess
 const idParam = z.object({ id: z.coerce.number().int().nonnegative() });
 const thumbQuery = z.object({ size: z.coerce.number().int().min(32).max(1024).default(256) });
 const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a session id') });
-
-const mimeTypes: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif' };
 
 function problem(c: Context, status: 400 | 404 | 500 | 502, message: string): Response {
   return c.json({ error: message }, status);
@@ -76,11 +71,7 @@ export interface WebRouteOptions {
 export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {}): Hono {
   const agent = options.agent ?? loadAgentConfig();
   const chat: ChatContext = {
-    tools: {
-      search: (input) => search(ctx, input),
-      refineQuery: (input) => refineQuery(ctx, input),
-      captionRegion: (input) => captionRegion(ctx, input),
-    },
+    tools: bindTools(ctx),
     defaults: defaultSettings(ctx.config.feedback),
   };
   const captions = new CaptionStore(ctx.library.db);
@@ -109,11 +100,14 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     return chatResponse(chat, body.data, agent);
   });
 
-  app.post('/caption-region', async (c) => {
-    const body = parse(captionRegionInput, await readJson(c));
-    if (!body.ok) return problem(c, 400, body.message);
-    return c.json(await chat.tools.captionRegion(body.data));
-  });
+  // Every tool of the registry at /api/<name> (the web app's box dialog calls caption-region).
+  for (const tool of toolRegistry) {
+    app.post(`/${tool.name}`, async (c) => {
+      const body = parse(tool.input, await readJson(c));
+      if (!body.ok) return problem(c, 400, body.message);
+      return c.json(await tool.handler(ctx, body.data));
+    });
+  }
 
   app.get('/images/:id', async (c) => {
     const params = parse(idParam, c.req.param());
@@ -123,7 +117,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     const size = (await stat(file)).size;
     return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
       headers: {
-        'content-type': mimeTypes[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': imageMimeType(file),
         'content-length': String(size),
         'cache-control': 'private, max-age=3600',
       },

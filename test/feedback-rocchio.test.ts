@@ -1,4 +1,4 @@
-// The Rocchio family against values worked out by hand (feedback-spec.md sections 1-4).
+// The Rocchio family against values worked out by hand (docs/feedback.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

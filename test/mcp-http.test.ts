@@ -13,17 +13,19 @@ import { indexFolder } from '../engine/library/indexer.ts';
 import type { RefineQueryOutput, SearchOutput } from '../tools/contract/schemas.ts';
 import { callOk, httpClient } from './helpers/mcp-client.ts';
 import { startServer, type RunningServer } from './helpers/http-server.ts';
+import { loadServerConfig } from '../server/config.ts';
 import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
 
 let lib: WorldLibrary;
 let ctx: OpenedToolContext;
 let server: RunningServer;
+const settings = loadServerConfig();
 
 before(async () => {
   lib = await makeWorldLibrary(200);
   ctx = await openToolContext({ dataDir: lib.dataDir, model: lib.model });
-  ctx.config.server.mcp.watchSeconds = 0.2;
-  server = await startServer(ctx);
+  settings.mcp.watchSeconds = 0.2;
+  server = await startServer(ctx, { settings });
 });
 
 after(async () => {
@@ -103,11 +105,7 @@ test('a client that ends its session (DELETE /mcp) frees it on the server', asyn
 });
 
 test('past mcp.maxSessions a new client gets 503 with the setting to raise', async () => {
-  const settings = ctx.config.server.mcp;
-  const saved = settings.maxSessions;
-  settings.maxSessions = 2;
-  const small = await startServer(ctx);
-  settings.maxSessions = saved;
+  const small = await startServer(ctx, { settings: { ...settings, mcp: { ...settings.mcp, maxSessions: 2 } } });
   try {
     const clients = [await httpClient(`${small.url}/mcp`), await httpClient(`${small.url}/mcp`)];
     const third = await post(`${small.url}/mcp`, initialize);
@@ -129,7 +127,7 @@ test('an unknown MCP session id gets 404, a first request that is not initialize
 });
 
 test('a request body over http.maxBodyBytes is refused with 413 before it is parsed', async () => {
-  const limit = ctx.config.server.http.maxBodyBytes;
+  const limit = settings.http.maxBodyBytes;
   const huge = { ...initialize, params: { ...initialize.params, padding: 'x'.repeat(limit) } };
   const res = await post(`${server.url}/mcp`, huge);
   assert.equal(res.status, 413);

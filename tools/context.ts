@@ -8,15 +8,15 @@ import { openDatabase } from '../engine/store/database.ts';
 import { captionerForLibrary } from '../engine/captioners/for-library.ts';
 import { SessionStore } from './sessions/session-store.ts';
 import { loadFeedbackConfig, type FeedbackConfig } from '../engine/feedback/config.ts';
-import { loadServerConfig, type ServerConfig } from '../server/config.ts';
-import { loadRegionsConfig } from '../engine/regions/config.ts';
+import { loadRegionsConfig, type RegionsConfig } from '../engine/regions/config.ts';
 import { openLibraryRegions } from '../engine/regions/library-regions.ts';
-import { candidateRegions } from '../engine/regions/rerank.ts';
-import type { RegionsOf } from './region-marks.ts';
+import type { RegionMatrix } from '../engine/regions/region-store.ts';
+import { loadToolsConfig, type ToolsConfig } from './config.ts';
 
 export interface ToolConfig {
-  server: ServerConfig;
+  tools: ToolsConfig;
   feedback: FeedbackConfig;
+  regions: RegionsConfig;
 }
 
 export interface ToolContext {
@@ -24,8 +24,8 @@ export interface ToolContext {
   sessions: SessionStore;
   captioner: Captioner;
   config: ToolConfig;
-  /** The regions of a library image from its region index; without one, region feedback matches whole images. */
-  regionsOf: RegionsOf;
+  /** The stored regions of a library image; without them, region feedback matches the whole image. */
+  regionsOf(id: number): RegionMatrix | undefined;
   /** Catches up with changes another process made to the data directory (a re-index, a region pass). */
   reload(): void;
 }
@@ -45,13 +45,13 @@ export interface OpenedToolContext extends ToolContext {
 }
 
 export async function openToolContext(options: OpenToolContextOptions = {}): Promise<OpenedToolContext> {
-  const config: ToolConfig = { server: loadServerConfig(), feedback: loadFeedbackConfig() };
+  const config: ToolConfig = { tools: loadToolsConfig(), feedback: loadFeedbackConfig(), regions: loadRegionsConfig() };
   const library = await openExistingLibrary({ dataDir: options.dataDir, model: options.model, provider: options.provider });
   const sessionDb = openDatabase(join(library.dir, 'sessions.db'));
   try {
     const sessions = new SessionStore(sessionDb, { ttlMs: config.feedback.sessions.ttlHours * 3600 * 1000 });
     const captioner = captionerForLibrary(library, options.captioner);
-    const regionsEnabled = loadRegionsConfig().enabled;
+    const regionsEnabled = config.regions.enabled;
     // The region index is made by a separate pass and may appear, or grow, while the server runs.
     let regionStore = regionsEnabled ? openLibraryRegions(library) : undefined;
     return {
@@ -59,10 +59,7 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
       sessions,
       captioner,
       config,
-      regionsOf(id) {
-        const matrix = regionStore?.getMatrix(id);
-        return matrix && candidateRegions(matrix);
-      },
+      regionsOf: (id) => regionStore?.getMatrix(id),
       reload() {
         library.reconcile();
         if (regionStore) regionStore.refresh();

@@ -75,7 +75,7 @@ export async function gatherFeedback(
   for (const region of plan.regions) requireImage(library, region.imageId);
 
   // Regions are not mixed into the query: refine-query scores them region against region.
-  const texts = [...(plan.comment?.positive ?? []), ...(plan.comment?.negative ?? []), ...plan.explicit];
+  const texts = plan.texts;
   const textVectors = texts.length ? await (await library.runtime()).encodeTexts(texts) : [];
   const prf = options.prf
     ? lastResults.flatMap((r): FeedbackItem[] => {
@@ -85,7 +85,7 @@ export async function gatherFeedback(
     : undefined;
   const grf = options.grf ? await storedCaptionItems(library, lastResults) : undefined;
   const inputs = feedbackInputs(
-    { ...plan, regions: [] },
+    plan,
     {
       texts: new Map(texts.map((t, i) => [t, textVectors[i]])),
       images: new Map([...plan.relevantIds, ...plan.irrelevantIds].map((id) => [id, storedVector(library, id)])),

@@ -31,7 +31,7 @@ async function queryVector(ctx: ToolContext, input: SearchInput): Promise<QueryV
     parts.push(await library.encodeImage({ id: input.imageId }));
   }
   if (input.imageBase64 !== undefined) {
-    parts.push(await library.encodeImage(await decodeUpload(input.imageBase64, ctx.config.server.upload)));
+    parts.push(await library.encodeImage(await decodeUpload(input.imageBase64, ctx.config.tools.upload)));
   }
   // Text and image together: the mean of the two directions.
   const vector = parts.length === 1 ? parts[0] : normalize(weightedSum(parts, parts.map(() => 1)));
