@@ -144,6 +144,16 @@ function regionsRerank(r: StoredReport): Figure[] {
   ]);
 }
 
+function refineRegions(r: StoredReport): Figure[] {
+  return r.rows.flatMap((row) => {
+    const conditions = `through refine-query, ${row.images} images × ${row.regionsPerImage} regions, ${row.dim}-d, pool ${row.pool}, load ${row.loadavg}`;
+    return [
+      figure(r.name, `refine turn with ${row.marks} marks p50 ms`, row.refineMsP50, targets.regionRerankP50, conditions),
+      figure(r.name, `refine turn with ${row.marks} marks p95 ms`, row.refineMsP95, undefined, conditions),
+    ];
+  });
+}
+
 function regionsStore(r: StoredReport): Figure[] {
   return r.rows.map((row) => figure(r.name, `bytes per image (${row.dtype})`, row.bytesPerImage, undefined, `${row.regionsPerImage} regions × ${row.dim}-d`));
 }
@@ -188,6 +198,8 @@ export function figuresOf(report: StoredReport, efSearch: number): Figure[] {
       return regionsRerank(report);
     case 'regions-store':
       return regionsStore(report);
+    case 'refine-regions':
+      return refineRegions(report);
     case 'regions-extraction':
       return regionsExtraction(report);
     default:

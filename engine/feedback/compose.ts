@@ -26,7 +26,7 @@
 //                 modality keeps the query; the other side starts from the previous turn's other-side
 //                 query); candidates are scored with both and the scores fused (fuseModalityScores).
 import type { FeedbackConfig, JudgedStrategy, ModalityMode, SourceWeights } from './config.ts';
-import { querySources, type FeedbackSource, type QuerySource, type WeightOverrides } from './sources.ts';
+import { composesOf, querySources, type FeedbackSource, type QuerySource, type SourcesComposing, type WeightOverrides } from './sources.ts';
 import { extendedRocchioWeights, softmaxFeedbackVectors, type FeedbackVectors } from './rocchio.ts';
 import { mean, normalize, softmax, cosine, subtract, weightedSum, l2norm } from './vectors.ts';
 
@@ -44,19 +44,13 @@ export interface Judgement {
   negative: FeedbackItem[];
 }
 
-/** The feedback of one turn; every source is optional and may be given alone. */
-export interface FeedbackInputs {
-  /** Whole results marked relevant / irrelevant (their image embeddings). */
-  judged?: Judgement;
-  /** Text embeddings of the positive / negative phrases of a comment. */
-  comment?: Judgement;
-  /** Text embeddings of new descriptions of what is wanted. */
-  explicit?: FeedbackItem[];
-  /** Image embeddings of the top results, in rank order (pseudo-relevance feedback). */
-  prf?: FeedbackItem[];
-  /** Text embeddings of the stored captions of the top results, in rank order (generative feedback). */
-  grf?: FeedbackItem[];
-}
+/**
+ * The feedback of one turn, by source (engine/feedback/sources.ts); every source is optional and may be
+ * given alone. judged: the image embeddings of results marked relevant / irrelevant; comment: text
+ * embeddings of a comment's positive / negative phrases; explicit: text embeddings of new descriptions;
+ * prf: image embeddings of the top results, grf: text embeddings of their stored captions, in rank order.
+ */
+export type FeedbackInputs = { [S in SourcesComposing<'judgement'>]?: Judgement } & { [S in SourcesComposing<'items' | 'ranked'>]?: FeedbackItem[] };
 
 /** The query carried from turn to turn. */
 export interface QueryState {
@@ -219,10 +213,9 @@ export function composeFeedback(current: QueryState, inputs: FeedbackInputs, opt
 }
 
 function sourceOutcome(source: QuerySource, q: Float32Array, inputs: FeedbackInputs, options: ComposeOptions): SourceOutcome | null {
-  switch (source) {
-    case 'judged':
-    case 'comment': {
-      const j = inputs[source];
+  switch (composesOf[source]) {
+    case 'judgement': {
+      const j = inputs[source as SourcesComposing<'judgement'>];
       if (!j || (j.positive.length === 0 && j.negative.length === 0)) return null;
       const aggregate =
         source === 'judged' && options.judgedStrategy === 'extended-rocchio'
@@ -230,14 +223,13 @@ function sourceOutcome(source: QuerySource, q: Float32Array, inputs: FeedbackInp
           : (items: FeedbackItem[]) => mean(items.map((i) => prepare(i, options)));
       return judgementOutcome(j, aggregate, options);
     }
-    case 'explicit': {
-      const items = inputs.explicit;
+    case 'items': {
+      const items = inputs[source as SourcesComposing<'items'>];
       if (!items || items.length === 0) return null;
       return judgementOutcome({ positive: items, negative: [] }, (g) => mean(g.map((i) => prepare(i, options))), options);
     }
-    case 'prf':
-    case 'grf': {
-      const ranked = inputs[source];
+    case 'ranked': {
+      const ranked = inputs[source as SourcesComposing<'ranked'>];
       if (!ranked || ranked.length === 0) return null;
       return rankedOutcome(q, ranked, options);
     }

@@ -1,5 +1,6 @@
 // How results moved between two turns, in the shape of refine-query's explanation.
 import type { AppliedSource } from './compose.ts';
+import { summaryNames } from './sources.ts';
 
 export interface RankedMovement {
   id: number;
@@ -41,15 +42,7 @@ export function explainMovement(previousIds: readonly number[], newIds: readonly
   };
 }
 
-const SOURCE_NAMES: Record<AppliedSource['source'], string> = {
-  judged: 'marked images',
-  regions: 'marked regions',
-  comment: 'comment',
-  explicit: 'new description',
-  prf: 'top results (pseudo-relevance)',
-  grf: 'captions of the top results',
-  fuse: 'original query',
-};
+const SOURCE_NAMES: Record<AppliedSource['source'], string> = { ...summaryNames, fuse: 'original query' };
 
 /** One sentence for the user: what was applied, then how the results moved. */
 export function summarizeRefinement(applied: readonly AppliedSource[], movement: Movement): string {

@@ -1,29 +1,40 @@
-// The feedback sources, defined once: name, label, how each enters a refine turn, and the weight a
-// caller may set. Everything else derives from this list: the config schema (engine/feedback/config.ts),
+// The feedback sources, defined once: name, label (settings panel), name in the turn's summary, how
+// each enters a refine turn, and the weight a caller may set. Everything else derives from this list: the config schema (engine/feedback/config.ts),
 // composeFeedback's loop, refine-query's `weights` input, the chat settings and the settings panel.
 // The browser bundle imports this file, so it imports nothing but zod.
 //
 // How a source enters a turn:
 //   query   its positive / negative vectors are mixed into the query (compose.ts, weights per source
-//           in configs/feedback.yaml compose.sources);
+//           in configs/feedback.yaml compose.sources), made from its items as `composes` says:
+//             judgement  positive and negative items, each side averaged (VisualReF);
+//             items      positive items only, averaged (explicit feedback);
+//             ranked     items in rank order, weighted by extended Rocchio's eq. 1 (PRF, GRF);
 //   rerank  it re-scores the candidates region against region (engine/regions/rerank.ts); its weight
 //           is λ of the region score, μ scaled with it (configs/feedback.yaml regionScore).
 import { z } from 'zod';
 
 export const feedbackSourceList = [
-  { name: 'judged', label: 'Marked images', enters: 'query', hint: 'Weight of whole images marked relevant/irrelevant.' },
-  { name: 'regions', label: 'Boxed regions', enters: 'rerank', hint: 'λ of region-against-region re-ranking of boxed regions (μ scales with it).' },
-  { name: 'comment', label: 'Comment', enters: 'query', hint: 'Weight of the free-text comment.' },
-  { name: 'explicit', label: 'New description', enters: 'query', hint: 'Weight of a new description of what is wanted.' },
-  { name: 'prf', label: 'Pseudo-relevance (top results)', enters: 'query', hint: 'Weight of pseudo-relevance feedback from the top results.' },
-  { name: 'grf', label: 'Captions of top results', enters: 'query', hint: 'Weight of stored captions of the top results (generative feedback).' },
+  { name: 'judged', label: 'Marked images', inSummary: 'marked images', enters: 'query', composes: 'judgement', hint: 'Weight of whole images marked relevant/irrelevant.' },
+  { name: 'regions', label: 'Boxed regions', inSummary: 'marked regions', enters: 'rerank', hint: 'λ of region-against-region re-ranking of boxed regions (μ scales with it).' },
+  { name: 'comment', label: 'Comment', inSummary: 'comment', enters: 'query', composes: 'judgement', hint: 'Weight of the free-text comment.' },
+  { name: 'explicit', label: 'New description', inSummary: 'new description', enters: 'query', composes: 'items', hint: 'Weight of a new description of what is wanted.' },
+  { name: 'prf', label: 'Pseudo-relevance (top results)', inSummary: 'top results (pseudo-relevance)', enters: 'query', composes: 'ranked', hint: 'Weight of pseudo-relevance feedback from the top results.' },
+  { name: 'grf', label: 'Captions of top results', inSummary: 'captions of the top results', enters: 'query', composes: 'ranked', hint: 'Weight of stored captions of the top results (generative feedback).' },
 ] as const;
 
 export type FeedbackSource = (typeof feedbackSourceList)[number]['name'];
-export type QuerySource = Extract<(typeof feedbackSourceList)[number], { enters: 'query' }>['name'];
+type QuerySourceEntry = Extract<(typeof feedbackSourceList)[number], { enters: 'query' }>;
+export type QuerySource = QuerySourceEntry['name'];
+/** The query sources whose items are made the given way. */
+export type SourcesComposing<K extends QuerySourceEntry['composes']> = Extract<QuerySourceEntry, { composes: K }>['name'];
 
 export const feedbackSources = feedbackSourceList.map((s) => s.name) as FeedbackSource[];
 export const querySources = feedbackSourceList.filter((s) => s.enters === 'query').map((s) => s.name) as QuerySource[];
+export const composesOf = Object.fromEntries(feedbackSourceList.flatMap((s) => (s.enters === 'query' ? [[s.name, s.composes]] : []))) as Record<
+  QuerySource,
+  QuerySourceEntry['composes']
+>;
+export const summaryNames = Object.fromEntries(feedbackSourceList.map((s) => [s.name, s.inSummary])) as Record<FeedbackSource, string>;
 export const sourceLabels = Object.fromEntries(feedbackSourceList.map((s) => [s.name, s.label])) as Record<FeedbackSource, string>;
 
 /** One entry per source, all of the same schema (e.g. a boolean per source). */
