@@ -2,7 +2,6 @@
 // SQLite database (the source of truth, vectors included) and a vector index file (a cache of the
 // vectors, reconciled with the database on open so a crash never loses or duplicates anything).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Box, EncoderInfo, ExecutionProvider, RgbImage, SearchHit } from '../types.ts';
 import { loadIndexConfig, type IndexConfig } from '../index/config.ts';
@@ -13,6 +12,7 @@ import { ImageStore, type ImageRecord, type ImageStatus } from '../store/image-s
 import { loadModelRuntime, type ModelRuntime, type RuntimeOptions } from './model-runtime.ts';
 import { canonicalModelRef, defaultDataDir, modelSlug, resolveUnderRoot } from './paths.ts';
 import { lockHolder } from './write-lock.ts';
+import { ImageFileChangedError, readRecordedFile } from './image-file.ts';
 
 export { defaultDataDir } from './paths.ts';
 
@@ -161,9 +161,26 @@ export class Library {
     return resolveUnderRoot(root, record.relPath);
   }
 
+  /**
+   * The bytes of indexed image `id`, read only if the file is still the one indexed (see
+   * engine/library/image-file.ts). Throws ImageFileChangedError otherwise.
+   */
+  async readImageFile(id: number): Promise<Buffer> {
+    const record = this.store.get(id);
+    if (!record || record.status !== 'indexed') throw new ImageFileChangedError(id, record?.relPath ?? '?', 'is not in the library');
+    const root = this.root;
+    if (!root) throw new Error('this library has no indexed folder');
+    return readRecordedFile(root, record);
+  }
+
+  /** The pixel limit of every decode of a library or query image (configs/index.yaml). */
+  get maxPixels(): number {
+    return this.indexConfig.indexer.maxPixels;
+  }
+
   async loadImage(id: number): Promise<RgbImage> {
     const runtime = await this.runtime();
-    return runtime.decode(await readFile(this.imagePath(id)), { maxPixels: this.indexConfig.indexer.maxPixels });
+    return runtime.decode(await this.readImageFile(id), { maxPixels: this.maxPixels });
   }
 
   async encodeText(text: string): Promise<Float32Array> {
@@ -179,8 +196,8 @@ export class Library {
       const stored = this.vector(source.id);
       if (stored) return stored;
     }
-    const input = source instanceof Uint8Array ? Buffer.from(source.buffer, source.byteOffset, source.byteLength) : 'id' in source ? await readFile(this.imagePath(source.id)) : source;
-    const [vector] = await runtime.encodeImages([await runtime.prepare(input, box, { maxPixels: this.indexConfig.indexer.maxPixels })]);
+    const input = source instanceof Uint8Array ? Buffer.from(source.buffer, source.byteOffset, source.byteLength) : 'id' in source ? await this.readImageFile(source.id) : source;
+    const [vector] = await runtime.encodeImages([await runtime.prepare(input, box, { maxPixels: this.maxPixels })]);
     return vector;
   }
 
