@@ -11,6 +11,10 @@ import { loadFeedbackConfig, type FeedbackConfig } from '../agent/feedback/confi
 import { loadServerConfig, type ServerConfig } from '../server/config.ts';
 import { loadRegionsConfig } from '../engine/regions/config.ts';
 import { openLibraryRegions } from '../engine/regions/library-regions.ts';
+import { RegionRecordDamagedError } from '../engine/regions/region-damage.ts';
+import type { RegionStore } from '../engine/regions/region-store.ts';
+import { rebuildRegionsInBackground } from '../engine/regions/rebuild-regions.ts';
+import { log } from '../engine/log.ts';
 import { candidateRegions } from '../engine/regions/rerank.ts';
 import type { RegionsOf } from './region-marks.ts';
 
@@ -26,6 +30,8 @@ export interface ToolContext {
   config: ToolConfig;
   /** The regions of a library image from its region index; without one, region feedback matches whole images. */
   regionsOf: RegionsOf;
+  /** Images whose region record was found damaged (their regions are ignored until the next index run). */
+  damagedRegions: ReadonlySet<number>;
   /** Catches up with changes another process made to the data directory (a re-index, a region pass). */
   reload(): void;
 }
@@ -52,23 +58,42 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
     const sessions = new SessionStore(sessionDb, { ttlMs: config.feedback.sessions.ttlHours * 3600 * 1000 });
     const captioner = captionerForLibrary(library, options.captioner);
     const regionsEnabled = loadRegionsConfig().enabled;
+    const damagedRegions = new Set<number>();
+    const rebuild = new AbortController();
+    let rebuilding: Promise<void> | undefined;
+    const open = (): RegionStore | undefined =>
+      openLibraryRegions(library, () => {
+        rebuilding = rebuildRegionsInBackground(library, rebuild.signal).then(() => {
+          regionStore ??= open();
+        });
+      });
     // The region index is made by a separate pass and may appear, or grow, while the server runs.
-    let regionStore = regionsEnabled ? openLibraryRegions(library) : undefined;
+    let regionStore = regionsEnabled ? open() : undefined;
     return {
       library,
       sessions,
       captioner,
       config,
+      damagedRegions,
       regionsOf(id) {
-        const matrix = regionStore?.getMatrix(id);
-        return matrix && candidateRegions(matrix);
+        try {
+          const matrix = regionStore?.getMatrix(id);
+          return matrix && candidateRegions(matrix);
+        } catch (err) {
+          if (!(err instanceof RegionRecordDamagedError)) throw err;
+          if (!damagedRegions.has(id)) log.warn(`${err.message}; image ${id} is scored as a whole image until \`visualref index\` extracts its regions again`);
+          damagedRegions.add(id);
+          return undefined;
+        }
       },
       reload() {
         library.reconcile();
         if (regionStore) regionStore.refresh();
-        else if (regionsEnabled) regionStore = openLibraryRegions(library);
+        else if (regionsEnabled && !rebuilding) regionStore = open();
       },
       async close() {
+        rebuild.abort();
+        await rebuilding;
         regionStore?.close();
         sessionDb.close();
         await library.close();

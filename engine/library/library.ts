@@ -7,6 +7,8 @@ import type { Box, EncoderInfo, ExecutionProvider, RgbImage, SearchHit } from '.
 import { loadIndexConfig, type IndexConfig } from '../index/config.ts';
 import { createIndex, indexFileName, openIndex } from '../index/open-index.ts';
 import type { PersistentIndex } from '../index/persistent-index.ts';
+import { findIndexMismatch } from '../index/verify-index.ts';
+import { log } from '../log.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { ImageStore, type ImageRecord, type ImageStatus } from '../store/image-store.ts';
 import { loadModelRuntime, type ModelRuntime, type RuntimeOptions } from './model-runtime.ts';
@@ -290,7 +292,9 @@ export class Library {
     this.unindex(stale);
     const savedSeq = Number(this.store.getMeta('index_seq') ?? 0);
     for (const entry of this.store.vectorsWrittenAfter(savedSeq)) this.indexVectors([entry]);
-    if (this.indexRef.size !== indexed.size || [...indexed].some((id) => !this.indexRef.has(id))) {
+    const differs = findIndexMismatch(this.indexRef, [...indexed], (id) => this.store.vector(id), this.indexConfig.verifySample);
+    if (differs !== undefined) log.warn(`${this.indexFile}: the vector of image ${differs} differs from library.db; rebuilding the index from the database`);
+    if (differs !== undefined || this.indexRef.size !== indexed.size || [...indexed].some((id) => !this.indexRef.has(id))) {
       this.indexRef = createIndex(this.indexFile, this.dim, this.indexConfig);
       for (const entry of this.store.vectorsWrittenAfter(0)) this.indexRef.upsert(entry.id, entry.vector);
       this.dirty = true;
