@@ -22,7 +22,7 @@ export class ImageFileChangedError extends Error {
     readonly relPath: string,
     readonly why: string,
   ) {
-    super(`image ${id} (${relPath}) ${why} since it was indexed; run \`visualref index\` again`);
+    super(`image ${id} (${relPath}) ${why}`);
   }
 }
 
@@ -33,12 +33,19 @@ export function isInside(root: string, path: string): boolean {
 
 /** The bytes of a recorded library file, after the checks above. Throws ImageFileChangedError. */
 export async function readRecordedFile(root: string, record: RecordedFile): Promise<Buffer> {
-  const changed = (why: string) => new ImageFileChangedError(record.id, record.relPath, why);
+  const changed = (why: string) => new ImageFileChangedError(record.id, record.relPath, `${why} since it was indexed; run \`visualref index\` again`);
+  let path: string;
+  try {
+    path = resolveUnderRoot(root, record.relPath);
+  } catch (err) {
+    // Only a tampered database holds such a path.
+    throw new ImageFileChangedError(record.id, record.relPath, err instanceof Error ? err.message : String(err));
+  }
   let real: string;
   let realRoot: string;
   try {
     realRoot = await realpath(root);
-    real = await realpath(resolveUnderRoot(root, record.relPath));
+    real = await realpath(path);
   } catch {
     throw changed('is missing');
   }

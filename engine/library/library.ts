@@ -292,9 +292,11 @@ export class Library {
     this.unindex(stale);
     const savedSeq = Number(this.store.getMeta('index_seq') ?? 0);
     for (const entry of this.store.vectorsWrittenAfter(savedSeq)) this.indexVectors([entry]);
-    const differs = findIndexMismatch(this.indexRef, [...indexed], (id) => this.store.vector(id), this.indexConfig.verifySample);
+    const incomplete = this.indexRef.size !== indexed.size || [...indexed].some((id) => !this.indexRef.has(id));
+    // A complete index may still hold a changed vector (a damaged or tampered file): compare a sample.
+    const differs = incomplete ? undefined : findIndexMismatch(this.indexRef, [...indexed], (id) => this.store.vector(id), this.indexConfig.verifySample);
     if (differs !== undefined) log.warn(`${this.indexFile}: the vector of image ${differs} differs from library.db; rebuilding the index from the database`);
-    if (differs !== undefined || this.indexRef.size !== indexed.size || [...indexed].some((id) => !this.indexRef.has(id))) {
+    if (incomplete || differs !== undefined) {
       this.indexRef = createIndex(this.indexFile, this.dim, this.indexConfig);
       for (const entry of this.store.vectorsWrittenAfter(0)) this.indexRef.upsert(entry.id, entry.vector);
       this.dirty = true;
