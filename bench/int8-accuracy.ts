@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { repoRoot } from '../engine/config/load-config.ts';
-import type { EvalReport } from '../engine/eval/run-eval.ts';
+import type { EvalReport } from '../eval/run-eval.ts';
 import { writeBenchReport, type Cell } from './report.ts';
 
 const args = z

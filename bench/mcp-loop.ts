@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Library } from '../engine/library/library.ts';
 import { indexLibraryRegions } from '../engine/regions/library-regions.ts';
-import type { CaptionRegionOutput, RefineQueryOutput, SearchOutput } from '../tools/schemas.ts';
+import type { CaptionRegionOutput, RefineQueryOutput, SearchOutput } from '../tools/contract/schemas.ts';
 import { callOk, stdioClient } from '../test/helpers/mcp-client.ts';
 import { makeWorldLibrary, worldSeed, type WorldLibrary } from '../test/helpers/mcp-world-library.ts';
 import { writeBenchReport, type Cell } from './report.ts';

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
-import { extendedRocchio } from '../agent/feedback/rocchio.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
+import { extendedRocchio } from '../engine/feedback/rocchio.ts';
 import { loadIndexConfig } from '../engine/index/config.ts';
 import { HnswIndex } from '../engine/index/hnsw-index.ts';
 import { openDatabase } from '../engine/store/database.ts';
@@ -230,7 +230,7 @@ async function runMillion(args: MillionArgs): Promise<{ markdown: string; json: 
           notes: [
             'Build: SQLite rows (path, size, hash, 2 KiB vector BLOB) committed in transactions, each batch then inserted into hnswlib (one thread); measurement pauses are not counted.',
             'Recall: against an exact brute force over the same vectors regenerated from the seed.',
-            'Refine turn: store reads of the top-K vectors + extended Rocchio (agent/feedback) + HNSW search, at the configured efSearch.',
+            'Refine turn: store reads of the top-K vectors + extended Rocchio (engine/feedback) + HNSW search, at the configured efSearch.',
             'peakRssMiB: the process high-water mark so far (hnswlib capacity is reserved for the target size up front; untouched pages are not resident).',
           ],
         },

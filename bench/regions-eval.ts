@@ -3,16 +3,16 @@
 // source, and the single-vector VisualReF way. Heavy (tens of minutes on 2 cores; regions are cached).
 //   node --import tsx bench/regions-eval.ts [--model NAME|DIR] [--seed N] [--turns 5] [--limit N]
 //        [--strategies region:proposer,region:windows,region:tokens,region-vector] [--captions FILE]
-//        [--lambda L] [--mu M] [--topN N]   (default: configs/feedback.yaml regionScore, configs/regions.yaml)
+//        [--lambda L] [--mu M] [--pool N]   (default: configs/feedback.yaml regionScore, configs/regions.yaml)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadEncoders } from '../engine/encoders/load-encoders.ts';
-import { encodeCollection } from '../engine/eval/collection.ts';
-import { loadKarpathyDataset } from '../engine/eval/dataset.ts';
-import { runEval } from '../engine/eval/run-eval.ts';
-import { regionStrategyFromName } from '../engine/eval/strategies/region.ts';
-import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../engine/eval/world-dataset.ts';
+import { encodeCollection } from '../eval/collection.ts';
+import { loadKarpathyDataset } from '../eval/dataset.ts';
+import { runEval } from '../eval/run-eval.ts';
+import { regionStrategyFromName } from '../eval/strategies/region.ts';
+import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../eval/world-dataset.ts';
 import { log } from '../engine/log.ts';
 import { writeBenchReport, type Cell } from './report.ts';
 
@@ -26,11 +26,11 @@ const args = z
     captions: z.string().optional(),
     lambda: z.coerce.number().min(0).optional(),
     mu: z.coerce.number().min(0).optional(),
-    topN: z.coerce.number().int().min(1).optional(),
+    pool: z.coerce.number().int().min(1).optional(),
   })
   .parse(
     parseArgs({
-      options: { model: { type: 'string' }, seed: { type: 'string' }, turns: { type: 'string' }, limit: { type: 'string' }, strategies: { type: 'string' }, captions: { type: 'string' }, lambda: { type: 'string' }, mu: { type: 'string' }, topN: { type: 'string' } },
+      options: { model: { type: 'string' }, seed: { type: 'string' }, turns: { type: 'string' }, limit: { type: 'string' }, strategies: { type: 'string' }, captions: { type: 'string' }, lambda: { type: 'string' }, mu: { type: 'string' }, pool: { type: 'string' } },
     }).values,
   );
 
@@ -39,7 +39,7 @@ const captions = args.captions ?? join(await ensureWorldTestSplit(args.seed, und
 const dataset = await loadKarpathyDataset(captions);
 if (args.limit) dataset.images = dataset.images.slice(0, args.limit);
 const strategies = args.strategies.split(',').map((name) => {
-  const s = regionStrategyFromName(name.trim(), { lambda: args.lambda, mu: args.mu, topN: args.topN });
+  const s = regionStrategyFromName(name.trim(), { lambda: args.lambda, mu: args.mu, pool: args.pool });
   if (!s) throw new Error(`unknown region strategy "${name}"`);
   return s;
 });
@@ -59,12 +59,12 @@ try {
   const paths = writeBenchReport({
     name: 'regions-eval',
     title: 'Region feedback on the synthetic world, simulated region user',
-    settings: { dataset: report.dataset, captions, model: report.model, queries: report.queries, turns: args.turns, lambda: args.lambda ?? 'config', mu: args.mu ?? 'config', topN: args.topN ?? 'config' },
+    settings: { dataset: report.dataset, captions, model: report.model, queries: report.queries, turns: args.turns, lambda: args.lambda ?? 'config', mu: args.mu ?? 'config', pool: args.pool ?? 'config' },
     rows,
     notes: [
       'Query = first caption of each scene, its scene the only target; exact cosine search.',
-      'Simulated user (feedback-measured.md): unless the target is first, every object of the top 5 that matches a target object by colour and shape is boxed relevant, every other object irrelevant; boxes = ground-truth boxes of the shown images; marks accumulate.',
-      'region:SOURCE = region-against-region re-ranking of the top-N (configs/regions.yaml) with regions from SOURCE only (never ground truth); region-vector = one query vector, VisualReF weights (configs/feedback.yaml).',
+      'Simulated user (docs/feedback.md): unless the target is first, every object of the top 5 that matches a target object by colour and shape is boxed relevant, every other object irrelevant; boxes = ground-truth boxes of the shown images; marks accumulate.',
+      'region:SOURCE = region-against-region re-ranking of the candidate pool (configs/regions.yaml) with regions from SOURCE only (never ground truth); region-vector = one query vector, VisualReF weights (configs/feedback.yaml).',
       `Evaluation time after encoding: ${((performance.now() - started) / 1000).toFixed(0)} s (includes building the regions of the collection when not cached).`,
     ],
   });

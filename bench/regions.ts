@@ -1,7 +1,7 @@
 // Region benchmark: bytes per image in the region store, label-free proposal time per image (synthetic
 // scenes and real photos), crop-encoding time per image with a model when one is given, and the
 // latency of a region re-ranking turn over a store of N images (synthetic vectors).
-//   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--topN 500] [--model NAME|DIR] [--out DIR]
+//   node --import tsx bench/regions.ts [--n 100000] [--dim 512] [--regions 10] [--pool 500] [--model NAME|DIR] [--out DIR]
 // The extraction cost (proposal + crop encoding per image, for each region source) uses --model
 // (default: the built-in model when it is present, else the tiny test CLIP).
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -17,11 +17,11 @@ import { iou } from '../engine/regions/geometry.ts';
 import { SegmentProposer } from '../engine/regions/segment-proposer.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
 import { RegionIndexer, regionEncoderOf } from '../engine/regions/region-indexer.ts';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
 import { loadRegionsConfig } from '../engine/regions/config.ts';
 import { createRegionProposer } from '../engine/regions/proposers.ts';
 import { RegionStore, type RegionDtype } from '../engine/regions/region-store.ts';
-import { rerankByRegions, type Mark } from '../engine/regions/rerank.ts';
+import { rerankByRegions, type RegionMark } from '../engine/regions/rerank.ts';
 import type { RgbImage } from '../engine/types.ts';
 import { syntheticScene } from '../test/helpers/synthetic-scene.ts';
 import { writeBenchReport, type Cell } from './report.ts';
@@ -31,7 +31,7 @@ const args = z
     n: z.coerce.number().int().min(100).default(100_000),
     dim: z.coerce.number().int().min(2).default(512),
     regions: z.coerce.number().int().min(1).default(10),
-    topN: z.coerce.number().int().min(1).optional(),
+    pool: z.coerce.number().int().min(1).optional(),
     turns: z.coerce.number().int().min(5).default(100),
     photos: z.coerce.number().int().min(0).default(20),
     model: z.string().min(1).optional(),
@@ -39,12 +39,12 @@ const args = z
   })
   .parse(
     parseArgs({
-      options: { n: { type: 'string' }, dim: { type: 'string' }, regions: { type: 'string' }, topN: { type: 'string' }, turns: { type: 'string' }, photos: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
+      options: { n: { type: 'string' }, dim: { type: 'string' }, regions: { type: 'string' }, pool: { type: 'string' }, turns: { type: 'string' }, photos: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
     }).values,
   );
 
 const config = loadRegionsConfig();
-const topN = args.topN ?? config.rerank.topN;
+const pool = args.pool ?? config.rerank.pool;
 const { lambda, mu } = loadFeedbackConfig().regionScore;
 
 function rng(seed: number): () => number {
@@ -193,12 +193,12 @@ async function proposalRecall(): Promise<Record<string, Cell>[]> {
 function buildStore(file: string, dtype: RegionDtype): void {
   const store = RegionStore.open(file, { dim: args.dim, dtype, label: 'bench' });
   const rand = rng(1);
-  const pool = Array.from({ length: 4096 }, () => unitVector(rand, args.dim));
+  const vectors = Array.from({ length: 4096 }, () => unitVector(rand, args.dim));
   const batch = [];
   for (let id = 0; id < args.n; id++) {
     const regions = [];
     for (let r = 0; r < args.regions; r++) {
-      regions.push({ box: { x: r, y: r, w: 32, h: 32 }, source: 'proposer' as const, embedding: pool[(id * 7 + r * 131) % pool.length] });
+      regions.push({ box: { x: r, y: r, w: 32, h: 32 }, source: 'proposer' as const, embedding: vectors[(id * 7 + r * 131) % vectors.length] });
     }
     batch.push({ id, regions });
     if (batch.length === 1000) store.put(batch.splice(0));
@@ -212,14 +212,14 @@ function rerankLatency(file: string, dtype: RegionDtype, markCount: number): Rec
   const rand = rng(2 + markCount);
   const times: number[] = [];
   for (let t = 0; t < args.turns; t++) {
-    const marks: Mark[] = Array.from({ length: markCount }, (_, i) => ({ id: `m${i}`, vector: unitVector(rand, args.dim), relevant: i % 2 === 0 }));
-    const candidates = Array.from({ length: topN }, () => ({ id: Math.floor(rand() * args.n), score: rand() }));
+    const marks: RegionMark[] = Array.from({ length: markCount }, (_, i) => ({ label: `m${i}`, vector: unitVector(rand, args.dim), relevant: i % 2 === 0 }));
+    const candidates = Array.from({ length: pool }, () => ({ id: Math.floor(rand() * args.n), score: rand() }));
     const t0 = performance.now();
     rerankByRegions(candidates, marks, { lambda, mu, regionsOf: (id) => store.getMatrix(id) });
     times.push(performance.now() - t0);
   }
   store.close();
-  return { dtype, marks: markCount, candidates: topN, rerankMsP50: percentile(times, 50), rerankMsP95: percentile(times, 95) };
+  return { dtype, marks: markCount, candidates: pool, rerankMsP50: percentile(times, 50), rerankMsP95: percentile(times, 95) };
 }
 
 const proposalRows = await proposalTimes();
@@ -244,7 +244,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const settings = { n: args.n, dim: args.dim, regionsPerImage: args.regions, topN, turns: args.turns, lambda, mu };
+const settings = { n: args.n, dim: args.dim, regionsPerImage: args.regions, pool, turns: args.turns, lambda, mu };
 const load = `Load average when the run ended: ${loadavg()
   .map((l) => l.toFixed(1))
   .join(' / ')} (1 / 5 / 15 min) on a machine shared with other work: timings scale with it.`;

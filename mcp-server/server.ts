@@ -1,32 +1,23 @@
-// The MCP server: the three tools (search, caption-region, refine-query) over the shared tool
-// functions, the image://{id} resources and the library status resource. One McpServer is made per
-// connection (stdio, or each HTTP session); what they share (thumbnail cache, library watcher) lives
+// The MCP server: the tools of the tool registry (tools/registry.ts), the image://{id} resources and
+// the library status resource. One McpServer is made per connection (stdio, or each HTTP session); what they share (thumbnail cache, library watcher) lives
 // in McpShared.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../engine/log.ts';
+import { imageMimeType } from '../engine/images/mime.ts';
 import type { Library } from '../engine/library/library.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { regionsFileName } from '../engine/regions/region-indexer.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
-import { search } from '../tools/search.ts';
-import { captionRegion } from '../tools/caption-region.ts';
-import { refineQuery } from '../tools/refine-query.ts';
-import {
-  searchInput,
-  searchOutput,
-  captionRegionInput,
-  captionRegionOutput,
-  refineQueryInput,
-  refineQueryOutput,
-} from '../tools/schemas.ts';
+import { toolRegistry } from '../tools/registry.ts';
+import type { ResultItem } from '../tools/contract/schemas.ts';
+import type { ServerConfig } from '../server/config.ts';
 import { Thumbnailer } from './thumbnails.ts';
 import { LibraryWatcher } from './library-watcher.ts';
 import { errorResult, imageListResult, jsonResult, type ThumbnailPolicy } from './tool-result.ts';
-import { toolDescriptions } from './descriptions.ts';
 
 const serverVersion = '0.1.0';
 
@@ -34,12 +25,13 @@ const serverVersion = '0.1.0';
 export interface McpShared {
   ctx: ToolContext;
   thumbnails: ThumbnailPolicy;
+  /** image://{id} resources listed by resources/list. */
+  listImages: number;
   watcher: LibraryWatcher;
   close(): void;
 }
 
-export function createMcpShared(ctx: ToolContext): McpShared {
-  const settings = ctx.config.server.mcp;
+export function createMcpShared(ctx: ToolContext, settings: ServerConfig['mcp']): McpShared {
   const thumbnailer = new Thumbnailer((id) => ctx.library.readImageFile(id), { ...settings.thumbnails, maxPixels: ctx.library.maxPixels });
   const watcher = new LibraryWatcher(librarySignature(ctx.library), settings.watchSeconds * 1000);
   watcher.onChange(() => {
@@ -50,6 +42,7 @@ export function createMcpShared(ctx: ToolContext): McpShared {
   return {
     ctx,
     thumbnails: { thumbnailer, count: settings.thumbnails.count, maxBytes: settings.maxResultBytes },
+    listImages: settings.listImages,
     watcher,
     close: () => watcher.close(),
   };
@@ -64,23 +57,6 @@ function librarySignature(library: Library): () => string {
     const regionBytes = existsSync(regionsFile) ? statSync(regionsFile).size : 0;
     return `${row.n}:${row.seq}:${row.t}:${regionBytes}`;
   };
-}
-
-const imageMimeTypes: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.avif': 'image/avif',
-  '.bmp': 'image/bmp',
-};
-
-export function imageMimeType(path: string): string {
-  const dot = path.lastIndexOf('.');
-  return imageMimeTypes[path.slice(dot).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /** Runs a tool; a ToolError becomes its message, any other failure a short internal-error line. */
@@ -113,27 +89,18 @@ export function createMcpServer(shared: McpShared): McpServer {
     },
   );
 
-  server.registerTool(
-    'search',
-    { title: 'Search images', description: toolDescriptions.search, inputSchema: searchInput, outputSchema: searchOutput },
-    (input) => runTool('search', () => search(ctx, input), (out) => imageListResult(out, shared.thumbnails)),
-  );
-  server.registerTool(
-    'caption-region',
-    { title: 'Describe a region of an image', description: toolDescriptions.captionRegion, inputSchema: captionRegionInput, outputSchema: captionRegionOutput },
-    (input) => runTool('caption-region', () => captionRegion(ctx, input), jsonResult),
-  );
-  server.registerTool(
-    'refine-query',
-    { title: 'Refine the search with feedback', description: toolDescriptions.refineQuery, inputSchema: refineQueryInput, outputSchema: refineQueryOutput },
-    (input) => runTool('refine-query', () => refineQuery(ctx, input), (out) => imageListResult(out, shared.thumbnails)),
-  );
+  for (const tool of toolRegistry) {
+    const present = (out: Record<string, unknown>) => (tool.returnsImages ? imageListResult(out as { results: ResultItem[] }, shared.thumbnails) : jsonResult(out));
+    server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output }, (input) =>
+      runTool(tool.name, () => tool.handler(ctx, input), present),
+    );
+  }
 
   server.registerResource(
     'image',
     new ResourceTemplate('image://{id}', {
       list: () => ({
-        resources: ctx.library.listImages().slice(0, ctx.config.server.mcp.listImages).map((image) => ({
+        resources: ctx.library.listImages().slice(0, shared.listImages).map((image) => ({
           uri: `image://${image.id}`,
           name: `image ${image.id}`,
           title: image.relPath,

@@ -4,6 +4,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolContext } from '../tools/context.ts';
 import { createMcpServer, createMcpShared } from './server.ts';
+import { loadServerConfig } from '../server/config.ts';
 
 /**
  * Counts requests that have not been answered yet, so that when the client closes stdin right
@@ -35,10 +36,11 @@ function trackInFlight(transport: StdioServerTransport): { drained: () => Promis
 
 /** Serves until the client closes stdin and every request received has been answered. */
 export async function runStdioServer(ctx: ToolContext, input: Readable, output: Writable): Promise<void> {
-  const shared = createMcpShared(ctx);
+  const settings = loadServerConfig();
+  const shared = createMcpShared(ctx, settings.mcp);
   const server = createMcpServer(shared);
   // A request carries an uploaded image as base64: allow a message up to the HTTP body limit.
-  const transport = new StdioServerTransport(input, output, { maxBufferSize: ctx.config.server.http.maxBodyBytes });
+  const transport = new StdioServerTransport(input, output, { maxBufferSize: settings.http.maxBodyBytes });
   const ended = new Promise<void>((resolve) => {
     input.once('end', resolve);
     input.once('close', resolve);

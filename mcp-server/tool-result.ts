@@ -2,7 +2,7 @@
 // clients that ignore structuredContent, inline JPEG thumbnails of the first results, and a
 // resource_link to image://{id} for every result. The whole result is kept under a byte budget.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ResultItem } from '../tools/schemas.ts';
+import type { ResultItem } from '../tools/contract/schemas.ts';
 import { log } from '../engine/log.ts';
 import type { Thumbnailer } from './thumbnails.ts';
 

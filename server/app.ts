@@ -7,8 +7,9 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { bodyLimit } from 'hono/body-limit';
 import { repoRoot } from '../engine/config/load-config.ts';
 import type { ToolContext } from '../tools/context.ts';
+import { loadServerConfig, type ServerConfig } from './config.ts';
 import { createMcpServer, createMcpShared } from '../mcp-server/server.ts';
-import { createMcpHttpEndpoint } from './mcp-http.ts';
+import { createMcpHttpEndpoint } from '../mcp-server/http.ts';
 import { acceptTokenLink, carriesToken, checkLoopbackHost, checkOrigin, requireBearerToken } from './security.ts';
 
 export interface AppOptions {
@@ -22,13 +23,15 @@ export interface AppOptions {
   staticDir?: string;
   /** Aborting it closes every MCP session and stops watching the library. */
   signal?: AbortSignal;
+  /** Default: configs/server.yaml. */
+  settings?: ServerConfig;
 }
 
 const webNotBuilt = 'The web app is not built: run `npm run build:web`, then reload. MCP clients use /mcp.';
 
 export function createApp(ctx: ToolContext, options: AppOptions): Hono {
-  const settings = ctx.config.server;
-  const shared = createMcpShared(ctx);
+  const settings = options.settings ?? loadServerConfig();
+  const shared = createMcpShared(ctx, settings.mcp);
   const mcp = createMcpHttpEndpoint({
     createServer: () => createMcpServer(shared),
     maxSessions: settings.mcp.maxSessions,

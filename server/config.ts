@@ -24,14 +24,6 @@ export const serverConfigSchema = z.object({
     listImages: z.number().int().min(0).max(10000),
     watchSeconds: z.number().positive(),
   }),
-  refine: z.object({
-    regionRerankPool: z.number().int().min(1).max(10000),
-    maxRegionMarks: z.number().int().min(1).max(200),
-  }),
-  upload: z.object({
-    maxBytes: z.number().int().positive(),
-    maxPixels: z.number().int().positive(),
-  }),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

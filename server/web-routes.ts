@@ -1,18 +1,15 @@
 // The chat web app's HTTP API, mounted by server/app.ts under /api (`createApp(ctx, { extraRoutes:
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
-import { extname } from 'node:path';
 import { Hono, type Context } from 'hono';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { captionRegionInput } from '../tools/schemas.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
-import { search } from '../tools/search.ts';
-import { refineQuery } from '../tools/refine-query.ts';
-import { captionRegion } from '../tools/caption-region.ts';
+import { bindTools, toolRegistry } from '../tools/registry.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
-import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../agent/sessions/session-store.ts';
+import { imageMimeType } from '../engine/images/mime.ts';
+import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../tools/sessions/session-store.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
 import { chatResponse } from '../agent/chat/chat-handler.ts';
 import { chatRequestBody, type ChatContext } from '../agent/chat/protocol.ts';
@@ -22,8 +19,6 @@ import { exportSession, threadFromSession } from '../agent/chat/thread-from-sess
 const idParam = z.object({ id: z.coerce.number().int().nonnegative() });
 const thumbQuery = z.object({ size: z.coerce.number().int().min(32).max(1024).default(256) });
 const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a session id') });
-
-const mimeTypes: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif' };
 
 function problem(c: Context, status: 400 | 404 | 500 | 502, message: string): Response {
   return c.json({ error: message }, status);
@@ -74,11 +69,7 @@ export interface WebRouteOptions {
 export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {}): Hono {
   const agent = options.agent ?? loadAgentConfig();
   const chat: ChatContext = {
-    tools: {
-      search: (input) => search(ctx, input),
-      refineQuery: (input) => refineQuery(ctx, input),
-      captionRegion: (input) => captionRegion(ctx, input),
-    },
+    tools: bindTools(ctx),
     defaults: defaultSettings(ctx.config.feedback),
   };
   const captions = new CaptionStore(ctx.library.db);
@@ -117,11 +108,14 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     return chatResponse(chat, body.data, agent);
   });
 
-  app.post('/caption-region', async (c) => {
-    const body = parse(captionRegionInput, await readJson(c));
-    if (!body.ok) return problem(c, 400, body.message);
-    return c.json(await chat.tools.captionRegion(body.data));
-  });
+  // Every tool of the registry at /api/<name> (the web app's box dialog calls caption-region).
+  for (const tool of toolRegistry) {
+    app.post(`/${tool.name}`, async (c) => {
+      const body = parse(tool.input, await readJson(c));
+      if (!body.ok) return problem(c, 400, body.message);
+      return c.json(await tool.handler(ctx, body.data));
+    });
+  }
 
   app.get('/images/:id', async (c) => {
     const params = parse(idParam, c.req.param());
@@ -130,7 +124,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     if (!file) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
     return new Response(new Uint8Array(file.bytes), {
       headers: {
-        'content-type': mimeTypes[extname(file.relPath).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': imageMimeType(file.relPath),
         'content-length': String(file.bytes.length),
         'cache-control': 'private, max-age=3600',
       },

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { repoRoot } from '../engine/config/load-config.ts';
 import { readPreprocessSpec } from '../engine/encoders/preprocess-spec.ts';
-import { defaultEvalWorldSeed, testSplitSize, worldCacheDir } from '../engine/eval/world-dataset.ts';
+import { defaultEvalWorldSeed, testSplitSize, worldCacheDir } from '../eval/world-dataset.ts';
 import { prepareForModel } from '../engine/images/prepare.ts';
 import { DecodePool } from '../bench/gpu/decode-pool.ts';
 import { figuresOf, summaryMarkdown, type StoredReport } from '../bench/summary.ts';

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
-import { encodeCollection, type EvalCollection } from '../engine/eval/collection.ts';
-import { loadKarpathyDataset } from '../engine/eval/dataset.ts';
-import { buildFeedbackStrategies, feedbackStrategyNames, judgedRelevant, resolveStrategyNames } from '../engine/eval/feedback-strategies.ts';
-import { runEval, type EvalReport } from '../engine/eval/run-eval.ts';
+import { encodeCollection, type EvalCollection } from '../eval/collection.ts';
+import { loadKarpathyDataset } from '../eval/dataset.ts';
+import { buildFeedbackStrategies, feedbackStrategyNames, judgedRelevant, resolveStrategyNames } from '../eval/feedback-strategies.ts';
+import { runEval, type EvalReport } from '../eval/run-eval.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
 
 const run = promisify(execFile);
 let encoders: LoadedEncoders;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metricsFromRanks, rankOfTarget } from '../engine/eval/metrics.ts';
-import { topK } from '../engine/eval/strategy.ts';
+import { metricsFromRanks, rankOfTarget } from '../eval/metrics.ts';
+import { topK } from '../eval/strategy.ts';
 
 test('the rank of the target counts the images scored at least as high (ties count against it)', () => {
   const scores = [0.1, 0.9, 0.5, 0.5, 0.7];

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mrrSvg, plotArea, reportMarkdown, writeReportFiles, yAxisMax } from '../engine/eval/report-files.ts';
-import type { EvalReport } from '../engine/eval/run-eval.ts';
+import { mrrSvg, plotArea, reportMarkdown, writeReportFiles, yAxisMax } from '../eval/report-files.ts';
+import type { EvalReport } from '../eval/run-eval.ts';
 
 const row = (turn: number, mrr: number) => ({ turn, 'hits@1': mrr / 2, 'hits@5': 0.75, 'hits@10': 0.875, 'mrr@5': mrr });
 

@@ -9,10 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
-import { encodeCollection, type EvalCollection } from '../engine/eval/collection.ts';
-import { loadKarpathyDataset } from '../engine/eval/dataset.ts';
-import { runEval } from '../engine/eval/run-eval.ts';
-import { cosineScores, type FeedbackTurn, type Strategy } from '../engine/eval/strategy.ts';
+import { encodeCollection, type EvalCollection } from '../eval/collection.ts';
+import { loadKarpathyDataset } from '../eval/dataset.ts';
+import { runEval } from '../eval/run-eval.ts';
+import { cosineScores, type FeedbackTurn, type Strategy } from '../eval/strategy.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
 
 const run = promisify(execFile);

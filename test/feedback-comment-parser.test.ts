@@ -1,7 +1,7 @@
 // The comment parser on a table of phrasings a user might type into the chat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseComment } from '../agent/feedback/comment-parser.ts';
+import { parseComment } from '../engine/feedback/comment-parser.ts';
 
 type Row = [comment: string, positive: string[], negative: string[], referenced?: number[], rejected?: number[]];
 

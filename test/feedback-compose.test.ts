@@ -8,8 +8,8 @@ import {
   type ComposeOptions,
   type FeedbackItem,
   type Modality,
-} from '../agent/feedback/compose.ts';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
+} from '../engine/feedback/compose.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
 
 const item = (label: string, modality: Modality, ...xs: number[]): FeedbackItem => ({ label, modality, vector: new Float32Array(xs) });
 const vec = (...xs: number[]) => new Float32Array(xs);
@@ -26,7 +26,6 @@ function options(overrides: Partial<ComposeOptions> = {}): ComposeOptions {
     alpha: 0.8,
     sources: {
       judged: { positive: 0.2, negative: 0.2 },
-      regions: { positive: 0.2, negative: 0.2 },
       comment: { positive: 0.1, negative: 0.1 },
       explicit: { positive: 0.1, negative: 0 },
       prf: { positive: 0.1, negative: 0.1 },
@@ -52,26 +51,23 @@ test('judged images alone: alpha q + 0.2 mean(relevant) - 0.2 mean(irrelevant)',
   assert.equal(r.scoring[0].vector, r.state.vector);
 });
 
-test('regions, comment and explicit text together, each with its own weight (raw mode)', () => {
-  // regions p = mean((0,1,0,0), (0,0,1,0)) = (0, .5, .5, 0) (a caption and a crop, pooled), n = (0,0,0,1)
+test('comment and explicit text together, each with its own weight (raw mode)', () => {
   // comment p = (0, .707107, .707107, 0); explicit p = (.707107, .707107, 0, 0)
-  // sum = .8(1,0,0,0) + .2(0,.5,.5,0) - .2(0,0,0,1) + .1(0,.707107,.707107,0) + .1(.707107,.707107,0,0)
-  //     = (0.870711, 0.241421, 0.170711, -0.2); norm = sqrt(0.885563) = 0.941044
-  //  -> (0.925260, 0.256546, 0.181406, -0.212530)
+  // sum = .8(1,0,0,0) + .1(0,.707107,.707107,0) + .1(.707107,.707107,0,0)
+  //     = (0.870711, 0.141421, 0.070711, 0); norm = sqrt(0.783137) = 0.884950
+  //  -> (0.983909, 0.159807, 0.079904, 0)
   const r = composeFeedback(
     textQuery(1, 0, 0, 0),
     {
-      regions: { positive: [item('red circle', 'text', 0, 1, 0, 0), item('crop of 3', 'image', 0, 0, 1, 0)], negative: [item('green star', 'text', 0, 0, 0, 1)] },
       comment: { positive: [item('beach', 'text', 0, 1, 1, 0)], negative: [] },
       explicit: [item('at night', 'text', 1, 1, 0, 0)],
     },
     options(),
   );
-  assertClose(r.state.vector, [0.92526, 0.256546, 0.181406, -0.21253]);
+  assertClose(r.state.vector, [0.983909, 0.159807, 0.079904, 0]);
   assert.deepEqual(
     r.applied.map((a) => [a.source, a.weight, a.negativeWeight, a.positive, a.negative]),
     [
-      ['regions', 0.2, 0.2, ['red circle', 'crop of 3'], ['green star']],
       ['comment', 0.1, 0, ['beach'], []],
       ['explicit', 0.1, 0, ['at night'], []],
     ],
@@ -166,7 +162,8 @@ test('config defaults and per-call overrides', () => {
   assert.equal(o.tau, 0.1);
   assert.deepEqual(o.sources.judged, { positive: 0.5, negative: 0.5 });
   assert.deepEqual(o.sources.explicit, { positive: 0.3, negative: 0 });
-  assert.deepEqual(o.sources.regions, config.compose.sources.regions);
+  assert.deepEqual(o.sources.comment, config.compose.sources.comment);
+  assert.equal('regions' in o.sources, false, 'boxed regions re-rank; they have no query weight');
   assert.equal(o.modalityMode, config.compose.modalityMode);
 });
 

@@ -1,7 +1,7 @@
 // From a refine-query call to composeFeedback's inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { feedbackInputs, planFeedback } from '../agent/feedback/feedback-plan.ts';
+import { feedbackInputs, planFeedback } from '../engine/feedback/feedback-plan.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 const box = { x: 1, y: 2, w: 3, h: 4 };
@@ -33,7 +33,8 @@ test('the plan resolves ranks named in the comment, merges pending regions and l
     ['r-a', 'r-b'],
   );
   assert.deepEqual(plan.explicit, ['at night']);
-  assert.deepEqual(plan.texts, ['red circle', 'grass', 'people', 'at night']);
+  // Region captions become region marks, not query texts.
+  assert.deepEqual(plan.texts, ['people', 'at night']);
 
   const inputs = feedbackInputs(plan, {
     texts: new Map([
@@ -47,7 +48,6 @@ test('the plan resolves ranks named in the comment, merges pending regions and l
       [7, v(0, 1)],
       [9, v(1, 1)],
     ]),
-    regionCrops: new Map([[0, v(0.5, 0.5)]]),
   });
   assert.deepEqual(
     inputs.judged?.positive.map((i) => [i.label, i.modality]),
@@ -56,17 +56,7 @@ test('the plan resolves ranks named in the comment, merges pending regions and l
       ['7', 'image'],
     ],
   );
-  assert.deepEqual(
-    inputs.regions?.positive.map((i) => [i.label, i.modality, Array.from(i.vector)]),
-    [
-      ['red circle', 'text', [1, 0]],
-      ['red circle', 'image', [0.5, 0.5]],
-    ],
-  );
-  assert.deepEqual(
-    inputs.regions?.negative.map((i) => i.label),
-    ['grass'],
-  );
+  assert.equal('regions' in inputs, false);
   assert.deepEqual(
     inputs.comment?.negative.map((i) => i.label),
     ['people'],

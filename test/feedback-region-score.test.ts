@@ -1,8 +1,10 @@
 // Region-against-region scoring and the movement explanation, against hand-computed values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { regionScore, rerankByRegions, type RegionMark } from '../agent/feedback/region-score.ts';
-import { explainMovement, summarizeRefinement } from '../agent/feedback/movement.ts';
+import { regionScore, type RegionMark } from '../engine/regions/region-score.ts';
+import { rerankByRegions } from '../engine/regions/rerank.ts';
+import type { RegionMatrix } from '../engine/regions/region-store.ts';
+import { explainMovement, summarizeRefinement } from '../engine/feedback/movement.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 const box = (x: number) => ({ x, y: 0, w: 10, h: 10 });
@@ -68,9 +70,9 @@ test('an image without regions keeps its global score', () => {
 
 test('reranking lifts the image that has the marked thing somewhere', () => {
   // id 1: 0.5 + cos((1,0), (0,-1)) = 0.5 + 0 = 0.5; id 2: 0.3 + cos((1,0), (1,0)) = 1.3
-  const regions: Record<number, { box: ReturnType<typeof box>; vector: Float32Array }[]> = {
-    1: [{ box: box(0), vector: v(0, -1) }],
-    2: [{ box: box(5), vector: v(1, 0) }],
+  const regions: Record<number, RegionMatrix> = {
+    1: { count: 1, vectors: v(0, -1), boxes: [box(0)], sources: ['proposer'] },
+    2: { count: 1, vectors: v(1, 0), boxes: [box(5)], sources: ['proposer'] },
   };
   const ranked = rerankByRegions(
     [
@@ -78,15 +80,14 @@ test('reranking lifts the image that has the marked thing somewhere', () => {
       { id: 2, score: 0.3 },
     ],
     [{ label: 'red circle', vector: v(1, 0), relevant: true }],
-    (id) => regions[id],
-    { lambda: 1, mu: 0.5 },
+    { lambda: 1, mu: 0.5, regionsOf: (id) => regions[id] },
   );
   assert.deepEqual(
     ranked.map((h) => h.id),
     [2, 1],
   );
   close(ranked[0].score, 1.3);
-  assert.equal(ranked[0].region.matches[0].box.x, 5);
+  assert.equal(ranked[0].matches[0].box.x, 5);
 });
 
 test('movement between two turns', () => {

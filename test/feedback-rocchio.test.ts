@@ -1,4 +1,4 @@
-// The Rocchio family against values worked out by hand (feedback-spec.md sections 1-4).
+// The Rocchio family against values worked out by hand (docs/feedback.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -8,8 +8,8 @@ import {
   originalRocchio,
   pseudoRelevanceFeedback,
   visualRefRocchio,
-} from '../agent/feedback/rocchio.ts';
-import { loadFeedbackConfig } from '../agent/feedback/config.ts';
+} from '../engine/feedback/rocchio.ts';
+import { loadFeedbackConfig } from '../engine/feedback/config.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 

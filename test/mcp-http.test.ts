@@ -10,20 +10,22 @@ import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk
 import { openToolContext, type OpenedToolContext } from '../tools/context.ts';
 import { Library } from '../engine/library/library.ts';
 import { indexFolder } from '../engine/library/indexer.ts';
-import type { RefineQueryOutput, SearchOutput } from '../tools/schemas.ts';
+import type { RefineQueryOutput, SearchOutput } from '../tools/contract/schemas.ts';
 import { callOk, httpClient } from './helpers/mcp-client.ts';
 import { startServer, type RunningServer } from './helpers/http-server.ts';
+import { loadServerConfig } from '../server/config.ts';
 import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
 
 let lib: WorldLibrary;
 let ctx: OpenedToolContext;
 let server: RunningServer;
+const settings = loadServerConfig();
 
 before(async () => {
   lib = await makeWorldLibrary(200);
   ctx = await openToolContext({ dataDir: lib.dataDir, model: lib.model });
-  ctx.config.server.mcp.watchSeconds = 0.2;
-  server = await startServer(ctx);
+  settings.mcp.watchSeconds = 0.2;
+  server = await startServer(ctx, { settings });
 });
 
 after(async () => {
@@ -112,7 +114,7 @@ test('an unknown MCP session id gets 404, a first request that is not initialize
 });
 
 test('a request body over http.maxBodyBytes is refused with 413 before it is parsed', async () => {
-  const limit = ctx.config.server.http.maxBodyBytes;
+  const limit = settings.http.maxBodyBytes;
   const huge = { ...initialize, params: { ...initialize.params, padding: 'x'.repeat(limit) } };
   const res = await post(`${server.url}/mcp`, huge);
   assert.equal(res.status, 413);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { repoRoot } from '../engine/config/load-config.ts';
-import type { CaptionRegionOutput, RefineQueryOutput, SearchOutput } from '../tools/schemas.ts';
+import type { CaptionRegionOutput, RefineQueryOutput, SearchOutput } from '../tools/contract/schemas.ts';
 import { call, callOk, cliPath, errorText, stdioClient } from './helpers/mcp-client.ts';
 import { makeWorldLibrary, needsBuiltinModel, type WorldLibrary } from './helpers/mcp-world-library.ts';
 

@@ -6,11 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
-import { encodeCollection, type EvalCollection } from '../engine/eval/collection.ts';
-import { loadKarpathyDataset } from '../engine/eval/dataset.ts';
-import { cosineScores, topK, type FeedbackTurn } from '../engine/eval/strategy.ts';
-import { simulateRegionMarks } from '../engine/eval/strategies/region-user.ts';
-import { regionStrategy, regionStrategyFromName } from '../engine/eval/strategies/region.ts';
+import { encodeCollection, type EvalCollection } from '../eval/collection.ts';
+import { loadKarpathyDataset } from '../eval/dataset.ts';
+import { cosineScores, topK, type FeedbackTurn } from '../eval/strategy.ts';
+import { simulateRegionMarks } from '../eval/strategies/region-user.ts';
+import { regionStrategy, regionStrategyFromName } from '../eval/strategies/region.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
 
 let encoders: LoadedEncoders;
@@ -45,21 +45,21 @@ test('the simulated user boxes every object of the shown results: relevant iff i
   const shown = [3, 0, 5, 7, 9];
   const marks = await simulateRegionMarks(await turnFor(target, shown), new Set());
   const wanted = new Set(collection.dataset.images[target].objects!.map((o) => `${o.colour} ${o.shape}`));
-  const expected = shown.flatMap((id) => collection.dataset.images[id].objects!.map((o, k) => ({ id: `${id}#${k}`, relevant: wanted.has(`${o.colour} ${o.shape}`), box: { x: o.box[0], y: o.box[1], w: o.box[2], h: o.box[3] } })));
+  const expected = shown.flatMap((id) => collection.dataset.images[id].objects!.map((o, k) => ({ label: `${id}#${k}`, relevant: wanted.has(`${o.colour} ${o.shape}`), box: { x: o.box[0], y: o.box[1], w: o.box[2], h: o.box[3] } })));
   assert.deepEqual(
-    marks.map((m) => ({ id: m.id, relevant: m.relevant, box: m.box })),
+    marks.map((m) => ({ label: m.label, relevant: m.relevant, box: m.box })),
     expected,
   );
-  assert.ok(marks.filter((m) => m.id.startsWith('0#')).every((m) => m.relevant), "the target's own objects are all relevant");
+  assert.ok(marks.filter((m) => m.label.startsWith('0#')).every((m) => m.relevant), "the target's own objects are all relevant");
   assert.ok(marks.every((m) => m.image && m.image.width === 224 && /^an? \w+ \w+$/.test(m.caption ?? '')));
   // Nothing new once the target is first, and nothing twice.
   assert.deepEqual(await simulateRegionMarks(await turnFor(target, [0, 3, 5, 7, 9]), new Set()), []);
-  const again = await simulateRegionMarks(await turnFor(target, shown), new Set(marks.map((m) => m.id)));
+  const again = await simulateRegionMarks(await turnFor(target, shown), new Set(marks.map((m) => m.label)));
   assert.deepEqual(again, []);
 });
 
-test('region strategy: the query stays, marks accumulate, re-ranked top-N sit above the rest', async () => {
-  const strategy = regionStrategy({ source: 'windows', topN: 6, lambda: 1, mu: 0.5 });
+test('region strategy: the query stays, marks accumulate, the re-ranked pool sits above the rest', async () => {
+  const strategy = regionStrategy({ source: 'windows', marks: 'crop', pool: 6, lambda: 1, mu: 0.5 });
   // Shown: the 5 best other images (so the target is not first and the user marks them all).
   const ranked = topK((await turnFor(1, [])).state.scores, 6).map((h) => h.id);
   const turn = await turnFor(1, ranked.filter((id) => id !== 1).slice(0, 5));

@@ -77,15 +77,15 @@ test('marks: a crop mark is the embedding of the box cut from the original, a ca
   const { buildMarks, markEncoderOf } = await import('../engine/regions/marks.ts');
   const encoder = markEncoderOf(encoders.image, encoders.text);
   const disc = scene.objects[0].box;
-  const inputs = [{ id: 'r1', relevant: true, image: scene.image, box: disc, caption: 'a red circle' }];
+  const inputs = [{ label: 'r1', relevant: true, image: scene.image, box: disc, caption: 'a red circle' }];
   const [crop] = await buildMarks(inputs, 'crop', encoder);
   const [expected] = await encoders.image.encodePixels([await prepareForModel(scene.image, encoders.image.preprocess, disc)]);
   assert.deepEqual(Array.from(crop.vector), Array.from(expected.embedding));
   const [caption] = await buildMarks(inputs, 'caption', encoder);
   assert.deepEqual(Array.from(caption.vector), Array.from((await encoders.text.encodeTexts(['a red circle']))[0]));
   const both = await buildMarks(inputs, 'both', encoder);
-  assert.deepEqual(both.map((m) => m.id), ['r1', 'r1']);
-  await assert.rejects(buildMarks([{ id: 'x', relevant: false, caption: 'no box' }], 'crop', encoder), /image and the box/);
+  assert.deepEqual(both.map((m) => m.label), ['r1', 'r1']);
+  await assert.rejects(buildMarks([{ label: 'x', relevant: false, caption: 'no box' }], 'crop', encoder), /image and the box/);
 });
 
 test('library regions: made for every indexed image, redone for a changed file, dropped for a deleted one', async (t) => {
@@ -115,14 +115,15 @@ test('library regions: made for every indexed image, redone for a changed file, 
 
     // A search turn: a crop mark drawn on image 3's top-left quarter finds that region again.
     const { openLibraryRegions, librarySearchSources } = await import('../engine/regions/library-regions.ts');
-    const { searchWithRegions, matchesForResult } = await import('../engine/regions/region-search.ts');
+    const { searchWithRegions } = await import('../engine/regions/region-search.ts');
+    const { matchesForResult } = await import('../engine/regions/rerank.ts');
     const { buildMarks } = await import('../engine/regions/marks.ts');
     const regions = openLibraryRegions(library)!;
     const image3 = await library.loadImage(3);
     const quarter = { x: 0, y: 0, w: image3.width / 2, h: image3.height / 2 };
-    const marks = await buildMarks([{ id: 'q', relevant: true, image: image3, box: quarter }], 'crop', await library.runtime());
+    const marks = await buildMarks([{ label: 'q', relevant: true, image: image3, box: quarter }], 'crop', await library.runtime());
     const query = await library.encodeText('a striped picture');
-    const results = searchWithRegions(librarySearchSources(library, regions), query, marks, { k: 4, topN: 10, lambda: 5, mu: 0.5 });
+    const results = searchWithRegions(librarySearchSources(library, regions), query, marks, { k: 4, pool: 10, lambda: 5, mu: 0.5 });
     assert.equal(results[0].id, 3);
     const [match] = matchesForResult(results[0]);
     assert.deepEqual(match.box, { x: 0, y: 0, w: 32, h: 24 });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegionStore } from '../engine/regions/region-store.ts';
-import { rerankByRegions, type Mark } from '../engine/regions/rerank.ts';
+import { rerankByRegions, type RegionMark } from '../engine/regions/rerank.ts';
 
 const v = (...xs: number[]): Float32Array => Float32Array.from(xs);
 const box = (x: number) => ({ x, y: 0, w: 10, h: 10 });
@@ -14,10 +14,10 @@ const box = (x: number) => ({ x, y: 0, w: 10, h: 10 });
 //   image 2 (cos 0.6), region (0.6,0.8):      m1 0.6, m2 0.8, m3 1 → 0.6 + (0.6+0.8)/2 − 0.5·1 = 0.80
 //   image 3 (cos 0.7), no regions stored; its image vector (0.8,0.6) stands in:
 //                                             m1 0.8, m2 0.6, m3 0.96 → 0.7 + 0.7 − 0.48      = 0.92
-const marks: Mark[] = [
-  { id: 'm1', vector: v(1, 0), relevant: true },
-  { id: 'm2', vector: v(0, 1), relevant: true },
-  { id: 'm3', vector: v(0.6, 0.8), relevant: false },
+const marks: RegionMark[] = [
+  { label: 'm1', vector: v(1, 0), relevant: true },
+  { label: 'm2', vector: v(0, 1), relevant: true },
+  { label: 'm3', vector: v(0.6, 0.8), relevant: false },
 ];
 const candidates = [
   { id: 1, score: 0.5 },
@@ -66,11 +66,12 @@ test('λ and μ weigh the relevant and irrelevant terms; without marks the globa
   const r = rerankByRegions(two, marks, { lambda: 0, mu: 2, regionsOf });
   assert.ok(Math.abs(r[0].score - -1.1) < 1e-6 && Math.abs(r[1].score - -1.4) < 1e-6);
   assert.deepEqual(rerankByRegions(two, [], { lambda: 1, mu: 0.5, regionsOf }).map((x) => x.id), [2, 1]);
-  assert.throws(() => rerankByRegions(two, [{ id: 'bad', vector: v(1, 0, 0), relevant: true }, ...marks], { lambda: 1, mu: 1, regionsOf }), /mark/);
+  assert.throws(() => rerankByRegions(two, [{ label: 'bad', vector: v(1, 0, 0), relevant: true }, ...marks], { lambda: 1, mu: 1, regionsOf }), /mark/);
 });
 
 test('a search turn re-ranks only the top-N of the vector search and returns k results with their explanations', async () => {
-  const { searchWithRegions, matchesForResult } = await import('../engine/regions/region-search.ts');
+  const { searchWithRegions } = await import('../engine/regions/region-search.ts');
+    const { matchesForResult } = await import('../engine/regions/rerank.ts');
   // Global scores: image 1 0.5, image 2 0.6, image 3 0.7 (as above), image 4 0.2 with a region that matches m1 and m2 perfectly.
   const globals = new Map([
     [1, 0.5],
@@ -88,12 +89,12 @@ test('a search turn re-ranks only the top-N of the vector search and returns k r
     search: (_q: Float32Array, k: number) => [...globals].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score).slice(0, k),
     regionsOf: (id: number) => regions.get(id),
   };
-  const three = searchWithRegions(sources, v(1, 0), marks, { k: 2, topN: 3, lambda: 1, mu: 0.5 });
+  const three = searchWithRegions(sources, v(1, 0), marks, { k: 2, pool: 3, lambda: 1, mu: 0.5 });
   assert.deepEqual(three.map((r) => r.id), [1, 3], 'image 4 is outside the top 3 and stays out');
-  const all = searchWithRegions(sources, v(1, 0), marks, { k: 2, topN: 4, lambda: 1, mu: 0.5 });
+  const all = searchWithRegions(sources, v(1, 0), marks, { k: 2, pool: 4, lambda: 1, mu: 0.5 });
   assert.deepEqual(all.map((r) => r.id), [1, 3]);
   assert.ok(Math.abs(all[0].score - 1.1) < 1e-6);
-  const four = searchWithRegions(sources, v(1, 0), marks.slice(0, 2), { k: 4, topN: 4, lambda: 1, mu: 0.5 });
+  const four = searchWithRegions(sources, v(1, 0), marks.slice(0, 2), { k: 4, pool: 4, lambda: 1, mu: 0.5 });
   // Relevant marks only: image 1 = 0.5 + 1 = 1.5, image 3 = 0.7 + 0.7 = 1.4, image 2 = 0.6 + 0.7 = 1.3, image 4 = 0.2 + 1 = 1.2.
   assert.deepEqual(four.map((r) => r.id), [1, 3, 2, 4]);
   assert.ok(Math.abs(four[3].score - 1.2) < 1e-6);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { bestMatches, type CandidateRegion, type RegionMark } from '../agent/feedback/region-score.ts';
+import { bestMatches, type CandidateRegion, type RegionMark } from '../engine/regions/region-score.ts';
 import { assembleKernel } from '../engine/regions/kernels/build-wasm.ts';
 import { SimdMatchFinder } from '../engine/regions/kernels/simd-match-finder.ts';
 import { rerankByRegions } from '../engine/regions/rerank.ts';
@@ -81,12 +81,12 @@ test('the engine re-ranker (SIMD) orders and scores candidates as the reference 
     matrices.set(id, { count, vectors: flat, boxes: Array.from({ length: count }, (_, i) => ({ x: i, y: id, w: 3, h: 3 })), sources: Array.from({ length: count }, () => 'proposer' as const) });
   }
   const candidates = Array.from({ length: 60 }, (_, id) => ({ id, score: rand() }));
-  const marks = marksOf(rand, 6, dim).map((m) => ({ id: m.label, vector: m.vector, relevant: m.relevant }));
+  const marks = marksOf(rand, 6, dim);
   const ranked = rerankByRegions(candidates, marks, { lambda: 1, mu: 0.5, regionsOf: (id) => matrices.get(id) });
   for (const item of ranked) {
     const m = matrices.get(item.id)!;
     const regions = m.boxes.map((box, r) => ({ box, vector: m.vectors.subarray(r * dim, (r + 1) * dim) }));
-    const best = bestMatches(marks.map((k) => ({ label: k.id, vector: k.vector, relevant: k.relevant })), regions);
+    const best = bestMatches(marks, regions);
     const mean = (relevant: boolean) => {
       const sims = best.filter((_, i) => marks[i].relevant === relevant).map((b) => b.similarity);
       return sims.reduce((s, x) => s + x, 0) / sims.length;

@@ -9,12 +9,20 @@ import { Library } from '../engine/library/library.ts';
 import { indexFolder } from '../engine/library/indexer.ts';
 import { openToolContext, type OpenedToolContext } from '../tools/context.ts';
 import { createWebRoutes } from '../server/web-routes.ts';
+import { loadServerConfig, type ServerConfig } from '../server/config.ts';
 import { startServer, type RunningServer } from './helpers/http-server.ts';
 import { httpClient } from './helpers/mcp-client.ts';
 import { indexConfig, tempDir, tinyClip, writeImages } from './helpers/library-fixtures.ts';
 
 let ctx: OpenedToolContext;
 const limit = 64 * 1024;
+const defaults = loadServerConfig();
+/** configs/server.yaml with small body limits, and MCP settings changed by `mcp`. */
+const settingsWith = (mcp: Partial<ServerConfig['mcp']> = {}): ServerConfig => ({
+  ...defaults,
+  http: { ...defaults.http, maxBodyBytes: limit, apiMaxBodyBytes: limit },
+  mcp: { ...defaults.mcp, ...mcp },
+});
 
 before(async (t) => {
   const dir = tempDir({ after: (fn) => after(fn) });
@@ -26,14 +34,12 @@ before(async (t) => {
   await indexFolder(library, { folder: root });
   await library.close();
   ctx = await openToolContext({ dataDir: join(dir, 'data'), model: tinyClip });
-  ctx.config.server.http.maxBodyBytes = limit;
-  ctx.config.server.http.apiMaxBodyBytes = limit;
 });
 
 after(() => ctx?.close());
 
 async function withServer(fn: (server: RunningServer) => Promise<void>, options: Parameters<typeof startServer>[1] = {}): Promise<void> {
-  const server = await startServer(ctx, { extraRoutes: (c) => createWebRoutes(c, { agent: { mode: 'deterministic' } }), ...options });
+  const server = await startServer(ctx, { extraRoutes: (c) => createWebRoutes(c, { agent: { mode: 'deterministic' } }), settings: settingsWith(), ...options });
   try {
     await fn(server);
   } finally {
@@ -91,11 +97,8 @@ test('a chunked body over the limit gets 413 on /api and on /mcp (with and witho
 });
 
 test('a flood of bare initialize requests evicts idle sessions instead of refusing later clients', async () => {
-  const settings = ctx.config.server.mcp;
-  const saved = { ...settings };
-  Object.assign(settings, { maxSessions: 5, maxSessionsPerClient: 5 });
-  try {
-    await withServer(async (server) => {
+  await withServer(
+    async (server) => {
       const health = async () => ((await (await fetch(`${server.url}/healthz`)).json()) as { mcpSessions: number }).mcpSessions;
       for (let i = 0; i < 40; i++) {
         const res = await fetch(`${server.url}/mcp`, { method: 'POST', headers: jsonHeaders, body: JSON.stringify(initialize) });
@@ -107,18 +110,14 @@ test('a flood of bare initialize requests evicts idle sessions instead of refusi
       const tools = await client.listTools();
       assert.ok(tools.tools.some((tool) => tool.name === 'search'), 'a client arriving after the flood works');
       await client.close();
-    });
-  } finally {
-    Object.assign(settings, saved);
-  }
+    },
+    { settings: settingsWith({ maxSessions: 5, maxSessionsPerClient: 5 }) },
+  );
 });
 
 test('sessions that never made a call close after mcp.unusedIdleSeconds; a used one stays', async () => {
-  const settings = ctx.config.server.mcp;
-  const saved = { ...settings };
-  settings.unusedIdleSeconds = 2;
-  try {
-    await withServer(async (server) => {
+  await withServer(
+    async (server) => {
       const health = async () => ((await (await fetch(`${server.url}/healthz`)).json()) as { mcpSessions: number }).mcpSessions;
       for (let i = 0; i < 3; i++) {
         const res = await fetch(`${server.url}/mcp`, { method: 'POST', headers: jsonHeaders, body: JSON.stringify(initialize) });
@@ -131,10 +130,9 @@ test('sessions that never made a call close after mcp.unusedIdleSeconds; a used 
       assert.equal(await health(), 1);
       await client.listTools();
       await client.close();
-    });
-  } finally {
-    Object.assign(settings, saved);
-  }
+    },
+    { settings: settingsWith({ unusedIdleSeconds: 2 }) },
+  );
 });
 
 test('with a token set, /healthz answers liveness only to a caller without it', async () => {

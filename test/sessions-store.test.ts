@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../engine/store/database.ts';
-import { SessionExpiredError, SessionStore, UnknownSessionError } from '../agent/sessions/session-store.ts';
+import { SessionExpiredError, SessionStore, UnknownSessionError } from '../tools/sessions/session-store.ts';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 

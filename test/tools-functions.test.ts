@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SessionStore } from '../agent/sessions/session-store.ts';
+import { SessionStore } from '../tools/sessions/session-store.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { captionerConfig, openAiSettings } from '../engine/captioners/create-captioner.ts';

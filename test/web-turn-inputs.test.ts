@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chatRequestBody, feedbackSources, type ChatRequestBody, type ChatSettings } from '../agent/chat/protocol.ts';
-import { feedbackSources as configSources } from '../agent/feedback/config.ts';
+import { feedbackConfigSchema } from '../engine/feedback/config.ts';
+import { querySources } from '../engine/feedback/sources.ts';
 import { readUserTurn, refineInputFor, searchInputFor, TurnInputError, weightsFor } from '../agent/chat/turn-inputs.ts';
 
 const settings: ChatSettings = {
@@ -19,8 +20,9 @@ function body(parts: unknown[], request: unknown, sessionId?: string): ChatReque
   return chatRequestBody.parse({ id: 'chat-1', sessionId, message: { id: 'm1', role: 'user', parts, metadata: { request, settings } } });
 }
 
-test('the settings panel offers exactly the feedback sources of configs/feedback.yaml', () => {
-  assert.deepEqual([...feedbackSources], [...configSources]);
+test('the settings panel offers every feedback source; the config weighs those that enter the query', () => {
+  assert.deepEqual([...feedbackSources], ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf']);
+  assert.deepEqual(Object.keys(feedbackConfigSchema.shape.compose.shape.sources.shape), [...querySources]);
 });
 
 test('a typed query becomes a search with the configured result count and no session', () => {

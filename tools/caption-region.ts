@@ -6,7 +6,7 @@ import { CaptionerError } from '../engine/captioners/errors.ts';
 import type { ToolContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { requireImage } from './library-access.ts';
-import { captionRegionInput, type CaptionRegionOutput } from './schemas.ts';
+import { captionRegionInput, type CaptionRegionOutput } from './contract/schemas.ts';
 import { withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
 import type { z } from 'zod';

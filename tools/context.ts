@@ -6,21 +6,20 @@ import type { Library } from '../engine/library/library.ts';
 import { openExistingLibrary } from '../engine/library/open-existing.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import { captionerForLibrary } from '../engine/captioners/for-library.ts';
-import { SessionStore } from '../agent/sessions/session-store.ts';
-import { loadFeedbackConfig, type FeedbackConfig } from '../agent/feedback/config.ts';
-import { loadServerConfig, type ServerConfig } from '../server/config.ts';
-import { loadRegionsConfig } from '../engine/regions/config.ts';
+import { SessionStore } from './sessions/session-store.ts';
+import { loadFeedbackConfig, type FeedbackConfig } from '../engine/feedback/config.ts';
+import { loadRegionsConfig, type RegionsConfig } from '../engine/regions/config.ts';
 import { openLibraryRegions } from '../engine/regions/library-regions.ts';
 import { RegionRecordDamagedError } from '../engine/regions/region-damage.ts';
-import type { RegionStore } from '../engine/regions/region-store.ts';
+import type { RegionMatrix, RegionStore } from '../engine/regions/region-store.ts';
 import { rebuildRegionsInBackground } from '../engine/regions/rebuild-regions.ts';
 import { log } from '../engine/log.ts';
-import { candidateRegions } from '../engine/regions/rerank.ts';
-import type { RegionsOf } from './region-marks.ts';
+import { loadToolsConfig, type ToolsConfig } from './config.ts';
 
 export interface ToolConfig {
-  server: ServerConfig;
+  tools: ToolsConfig;
   feedback: FeedbackConfig;
+  regions: RegionsConfig;
 }
 
 export interface ToolContext {
@@ -28,8 +27,8 @@ export interface ToolContext {
   sessions: SessionStore;
   captioner: Captioner;
   config: ToolConfig;
-  /** The regions of a library image from its region index; without one, region feedback matches whole images. */
-  regionsOf: RegionsOf;
+  /** The stored regions of a library image; without them, region feedback matches the whole image. */
+  regionsOf(id: number): RegionMatrix | undefined;
   /** Images whose region record was found damaged (their regions are ignored until the next index run). */
   damagedRegions: ReadonlySet<number>;
   /** Catches up with changes another process made to the data directory (a re-index, a region pass). */
@@ -51,13 +50,13 @@ export interface OpenedToolContext extends ToolContext {
 }
 
 export async function openToolContext(options: OpenToolContextOptions = {}): Promise<OpenedToolContext> {
-  const config: ToolConfig = { server: loadServerConfig(), feedback: loadFeedbackConfig() };
+  const config: ToolConfig = { tools: loadToolsConfig(), feedback: loadFeedbackConfig(), regions: loadRegionsConfig() };
   const library = await openExistingLibrary({ dataDir: options.dataDir, model: options.model, provider: options.provider });
   const sessionDb = openDatabase(join(library.dir, 'sessions.db'));
   try {
     const sessions = new SessionStore(sessionDb, { ttlMs: config.feedback.sessions.ttlHours * 3600 * 1000 });
     const captioner = captionerForLibrary(library, options.captioner);
-    const regionsEnabled = loadRegionsConfig().enabled;
+    const regionsEnabled = config.regions.enabled;
     const damagedRegions = new Set<number>();
     const rebuild = new AbortController();
     let rebuilding: Promise<void> | undefined;
@@ -77,8 +76,7 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
       damagedRegions,
       regionsOf(id) {
         try {
-          const matrix = regionStore?.getMatrix(id);
-          return matrix && candidateRegions(matrix);
+          return regionStore?.getMatrix(id);
         } catch (err) {
           if (!(err instanceof RegionRecordDamagedError)) throw err;
           if (!damagedRegions.has(id)) log.warn(`${err.message}; image ${id} is scored as a whole image until \`visualref index\` extracts its regions again`);

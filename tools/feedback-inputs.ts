@@ -1,15 +1,15 @@
 // Turns what a refine-query caller gave (ids, regions, a comment, text) and the regions remembered by
-// caption-region into a feedback plan (agent/feedback/feedback-plan.ts) and composeFeedback's inputs:
+// caption-region into a feedback plan (engine/feedback/feedback-plan.ts) and composeFeedback's inputs:
 // boxes are resolved and ids checked here, the library encodes what the query mixes in.
-import type { FeedbackInputs, FeedbackItem } from '../agent/feedback/compose.ts';
-import { feedbackInputs, planFeedback, type FeedbackPlan, type PlannedRegion } from '../agent/feedback/feedback-plan.ts';
-import type { PendingRegion } from '../agent/sessions/session-store.ts';
+import type { FeedbackInputs, FeedbackItem } from '../engine/feedback/compose.ts';
+import { feedbackInputs, planFeedback, type FeedbackPlan, type PlannedRegion } from '../engine/feedback/feedback-plan.ts';
+import type { PendingRegion } from './sessions/session-store.ts';
 import { latestCaptionTexts } from '../engine/captioners/caption-store.ts';
 import { BoxError, resolveBox } from '../engine/images/box.ts';
 import type { Library } from '../engine/library/library.ts';
 import { ToolError } from './errors.ts';
 import { requireImage } from './library-access.ts';
-import type { RefineQueryInput } from './schemas.ts';
+import type { RefineQueryInput } from './contract/schemas.ts';
 
 export interface GatheredFeedback {
   plan: FeedbackPlan;
@@ -75,7 +75,7 @@ export async function gatherFeedback(
   for (const region of plan.regions) requireImage(library, region.imageId);
 
   // Regions are not mixed into the query: refine-query scores them region against region.
-  const texts = [...(plan.comment?.positive ?? []), ...(plan.comment?.negative ?? []), ...plan.explicit];
+  const texts = plan.texts;
   const textVectors = texts.length ? await (await library.runtime()).encodeTexts(texts) : [];
   const prf = options.prf
     ? lastResults.flatMap((r): FeedbackItem[] => {
@@ -85,7 +85,7 @@ export async function gatherFeedback(
     : undefined;
   const grf = options.grf ? await storedCaptionItems(library, lastResults) : undefined;
   const inputs = feedbackInputs(
-    { ...plan, regions: [] },
+    plan,
     {
       texts: new Map(texts.map((t, i) => [t, textVectors[i]])),
       images: new Map([...plan.relevantIds, ...plan.irrelevantIds].map((id) => [id, storedVector(library, id)])),

@@ -1,7 +1,7 @@
 // Library look-ups shared by the tools, with errors a caller can act on.
 import type { ImageRecord } from '../engine/store/image-store.ts';
 import type { Library } from '../engine/library/library.ts';
-import type { ResultItem } from './schemas.ts';
+import type { ResultItem } from './contract/schemas.ts';
 import { unknownImage } from './errors.ts';
 
 /** The record of an indexed image; unknown or skipped ids are a ToolError naming the id. */

@@ -8,19 +8,20 @@ import {
   type AppliedSource,
   type ComposeOptions,
   type WeightedQuery,
-} from '../agent/feedback/compose.ts';
-import { explainMovement, summarizeRefinement } from '../agent/feedback/movement.ts';
-import type { RegionScoreOptions } from '../agent/feedback/region-score.ts';
-import { dot } from '../agent/feedback/vectors.ts';
-import type { SessionOptionsInput } from '../agent/sessions/session-records.ts';
+} from '../engine/feedback/compose.ts';
+import { explainMovement, summarizeRefinement } from '../engine/feedback/movement.ts';
+import { matchesForResult, rerankByRegions } from '../engine/regions/rerank.ts';
+import { wholeImageOf } from '../engine/regions/library-regions.ts';
+import { dot } from '../engine/feedback/vectors.ts';
+import type { SessionOptionsInput } from './sessions/session-records.ts';
 import type { Library } from '../engine/library/library.ts';
 import type { SearchHit } from '../engine/types.ts';
 import type { ToolContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { gatherFeedback } from './feedback-inputs.ts';
-import { encodeMarks, markLabel, rerankWithMarks, sessionRegions, wholeImageRegions, type Reranked } from './region-marks.ts';
+import { encodeMarks, markLabel, sessionRegions } from './region-marks.ts';
 import { toResultItems } from './library-access.ts';
-import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from './schemas.ts';
+import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput, type ResultItem } from './contract/schemas.ts';
 import { defaultResultCount } from './search.ts';
 import { requireSession, withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
@@ -66,16 +67,15 @@ function weightsUsed(options: ComposeOptions): Record<string, number> {
   return used;
 }
 
-/** λ and μ of configs/feedback.yaml; a `regions` weight override sets λ and scales μ alike. */
-function regionScoreOptions(config: RegionScoreOptions, override: number | undefined): RegionScoreOptions {
-  if (override === undefined) return config;
-  return { lambda: override, mu: config.lambda > 0 ? (override * config.mu) / config.lambda : config.mu };
+/** λ and μ of configs/feedback.yaml; the `regions` weight is λ, and μ keeps its ratio to λ. */
+function regionScoreOptions(config: { lambda: number; mu: number }, lambda: number | undefined): { lambda: number; mu: number } {
+  if (lambda === undefined) return config;
+  return { lambda, mu: config.lambda > 0 ? (lambda * config.mu) / config.lambda : config.mu };
 }
 
 export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof refineQueryInput>): Promise<RefineQueryOutput> {
   const input = parseInput(refineQueryInput, rawInput);
   const { library, sessions, config } = ctx;
-  const wholeImage = wholeImageRegions(library);
   const id = input.sessionId;
   const patch = optionsPatch(input);
   const session = patch ? withSession(() => sessions.updateOptions(id, patch)) : requireSession(sessions, id);
@@ -103,19 +103,20 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const k = session.options.k ?? defaultResultCount;
   const exclude = session.options.excludeSeen ? withSession(() => sessions.seenIds(id)) : undefined;
   // Every region boxed in this session so far is a mark; the candidates are re-scored against them.
-  const refine = config.server.refine;
-  const regions = sessionRegions(withSession(() => sessions.turns(id)), plan.regions, refine.maxRegionMarks).filter(
+  const regions = sessionRegions(withSession(() => sessions.turns(id)), plan.regions, config.tools.refine.maxRegionMarks).filter(
     // An image boxed in an earlier turn may have left the library since.
     (r) => library.getImage(r.imageId)?.status === 'indexed',
   );
-  const marks = await encodeMarks(library, regions);
+  const marks = await encodeMarks(library, regions, config.regions.rerank.marks);
   const applied: AppliedSource[] = [...composed.applied];
-  let hits = rank(library, composed.scoring, marks.length ? Math.max(k, refine.regionRerankPool) : k, exclude);
-  let matches: Reranked['matches'] | undefined;
-  const pool = hits.map((hit) => hit.id);
+  let hits = rank(library, composed.scoring, marks.length ? Math.max(k, config.regions.rerank.pool) : k, exclude);
+  let matches: Map<number, NonNullable<ResultItem['matches']>> | undefined;
+  const pool = marks.length ? hits.map((hit) => hit.id) : [];
   if (marks.length) {
     const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
-    ({ hits, matches } = rerankWithMarks(hits, marks, (hit) => ctx.regionsOf(hit) ?? wholeImage(hit), score, k));
+    const ranked = rerankByRegions(hits, marks, { ...score, regionsOf: ctx.regionsOf, fallbackOf: wholeImageOf(library) }).slice(0, k);
+    hits = ranked.map(({ id, score }) => ({ id, score }));
+    matches = new Map(ranked.map((item) => [item.id, matchesForResult(item)]));
     applied.push({
       source: 'regions',
       weight: score.lambda,

@@ -1,16 +1,12 @@
-// Region feedback scored region against region (../shared/docs/feedback-measured.md): every region
-// the user boxed in the session is a mark (the crop's image embedding and/or the caption's text
-// embedding); candidates are re-scored by how well their own regions match the marks, and the query
-// vector is left alone, so the evidence stays compositional and does not drift over turns.
-import type { PlannedRegion } from '../agent/feedback/feedback-plan.ts';
-import { rerankByRegions, type CandidateRegion, type RegionMark, type RegionScoreOptions } from '../agent/feedback/region-score.ts';
-import type { TurnRecord } from '../agent/sessions/session-store.ts';
+// Region feedback in refine-query: every region the user boxed in the session becomes marks (built by
+// engine/regions/marks.ts, the kind set by configs/regions.yaml rerank.marks), and the candidates are
+// re-scored by the one region re-rank (engine/regions/rerank.ts) against their stored regions. The
+// query vector is left alone, so the evidence stays compositional and does not drift over turns.
+import type { PlannedRegion } from '../engine/feedback/feedback-plan.ts';
+import type { TurnRecord } from './sessions/session-store.ts';
 import type { Library } from '../engine/library/library.ts';
-import type { SearchHit } from '../engine/types.ts';
-import type { ResultItem } from './schemas.ts';
-
-/** Where the regions of a candidate image come from (a region index), when the library has one. */
-export type RegionsOf = (id: number) => readonly CandidateRegion[] | undefined;
+import { buildMarks, type MarkKind } from '../engine/regions/marks.ts';
+import type { RegionMark } from '../engine/regions/rerank.ts';
 
 function regionKey(r: PlannedRegion): string {
   return JSON.stringify([r.imageId, r.box ?? null, r.caption ?? null, r.relevant]);
@@ -32,43 +28,22 @@ export function markLabel(region: PlannedRegion): string {
   return region.caption?.trim() || `region of image ${region.imageId}`;
 }
 
-/** A mark per caption (text embedding) and per box (crop embedding of the original pixels). */
-export async function encodeMarks(library: Library, regions: readonly PlannedRegion[]): Promise<RegionMark[]> {
-  const captioned = regions.filter((r) => r.caption?.trim());
-  const textVectors = captioned.length ? await (await library.runtime()).encodeTexts(captioned.map((r) => r.caption!.trim())) : [];
-  const marks: RegionMark[] = captioned.map((r, i) => ({ label: markLabel(r), vector: textVectors[i], relevant: r.relevant }));
+/** The marks of the session's regions: crops cut from the original image, captions as text. */
+export async function encodeMarks(library: Library, regions: readonly PlannedRegion[], kind: MarkKind): Promise<RegionMark[]> {
+  const originals = new Map<number, Awaited<ReturnType<Library['loadImage']>>>();
+  const inputs = [];
   for (const region of regions) {
-    if (region.box) marks.push({ label: markLabel(region), vector: await library.encodeImage({ id: region.imageId }, region.box), relevant: region.relevant });
+    const wantsCrop = kind !== 'caption' && region.box;
+    if (wantsCrop && !originals.has(region.imageId)) originals.set(region.imageId, await library.loadImage(region.imageId));
+    inputs.push({
+      label: markLabel(region),
+      relevant: region.relevant,
+      image: wantsCrop ? originals.get(region.imageId) : undefined,
+      box: region.box,
+      caption: region.caption?.trim() || undefined,
+    });
   }
-  return marks;
-}
-
-/** Without a region index, a candidate's one region is the whole image. */
-export function wholeImageRegions(library: Library): (id: number) => CandidateRegion[] {
-  return (id) => {
-    const record = library.getImage(id);
-    const vector = library.vector(id);
-    if (!record || !vector) return [];
-    return [{ box: { x: 0, y: 0, w: record.width ?? 0, h: record.height ?? 0 }, vector }];
-  };
-}
-
-export interface Reranked {
-  hits: SearchHit[];
-  /** "Matched here": per result, the region that best matched each relevant mark. */
-  matches: Map<number, NonNullable<ResultItem['matches']>>;
-}
-
-export function rerankWithMarks(
-  hits: readonly SearchHit[],
-  marks: readonly RegionMark[],
-  regionsOf: (id: number) => readonly CandidateRegion[],
-  options: RegionScoreOptions,
-  k: number,
-): Reranked {
-  const ranked = rerankByRegions(hits, marks, regionsOf, options).slice(0, k);
-  const matches = new Map(
-    ranked.map((hit) => [hit.id, hit.region.matches.filter((m) => m.relevant).map((m) => ({ mark: m.mark, box: m.box, score: m.similarity }))]),
-  );
-  return { hits: ranked.map(({ id, score }) => ({ id, score })), matches };
+  // A region has what the user gave: a box, a caption or both; each kind of mark it can make is made.
+  const usable = inputs.filter((m) => (kind === 'crop' ? m.image && m.box : kind === 'caption' ? m.caption : true));
+  return buildMarks(usable, kind, await library.runtime());
 }

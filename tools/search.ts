@@ -1,11 +1,11 @@
 // The search tool: a text and/or an example image (library id or upload) → a new session, or a new
 // query in an existing one, and its first results.
-import type { Modality } from '../agent/feedback/compose.ts';
-import { normalize, weightedSum } from '../agent/feedback/vectors.ts';
+import type { Modality } from '../engine/feedback/compose.ts';
+import { normalize, weightedSum } from '../engine/feedback/vectors.ts';
 import type { ToolContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { requireImage, toResultItems } from './library-access.ts';
-import { searchInput, type SearchInput, type SearchOutput } from './schemas.ts';
+import { searchInput, type SearchInput, type SearchOutput } from './contract/schemas.ts';
 import { withSession } from './session-access.ts';
 import { decodeUpload } from './upload.ts';
 import { parseInput } from './validate.ts';
@@ -31,7 +31,7 @@ async function queryVector(ctx: ToolContext, input: SearchInput): Promise<QueryV
     parts.push(await library.encodeImage({ id: input.imageId }));
   }
   if (input.imageBase64 !== undefined) {
-    parts.push(await library.encodeImage(await decodeUpload(input.imageBase64, ctx.config.server.upload)));
+    parts.push(await library.encodeImage(await decodeUpload(input.imageBase64, ctx.config.tools.upload)));
   }
   // Text and image together: the mean of the two directions.
   const vector = parts.length === 1 ? parts[0] : normalize(weightedSum(parts, parts.map(() => 1)));

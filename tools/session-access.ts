@@ -1,5 +1,5 @@
 // Session look-ups with the store's errors turned into tool errors that say what to do.
-import { SessionExpiredError, UnknownSessionError, type Session, type SessionStore } from '../agent/sessions/session-store.ts';
+import { SessionExpiredError, UnknownSessionError, type Session, type SessionStore } from './sessions/session-store.ts';
 import { ToolError } from './errors.ts';
 
 /** Runs a session-store call; unknown and expired sessions become ToolErrors. */

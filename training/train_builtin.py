@@ -6,7 +6,7 @@ Text encoder: a two-layer transformer over a word-level vocabulary.
 Each batch mixes three kinds of pairs:
   - scene <-> one of its five captions,
   - single-object crop <-> "a <colour> <shape>" (or with its pattern): without these, crops of
-    objects are not understood (see shared/docs/feedback-measured.md),
+    objects are not understood (see docs/feedback.md),
   - random window <-> a caption of the objects it contains (or of the background when empty),
     which teaches the model what parts of scenes look like, for region feedback.
 Exports the Hugging Face CLIP ONNX layout to the output folder, with a training log.

@@ -48,7 +48,7 @@ export async function runDeterministicTurn(writer: Writer, { tools, defaults }: 
       : 'The search failed; see the error above.';
   } else {
     const input = refineInputFor(turn, body, defaults);
-    const output = await callTool(writer, 'refine-query', input, input, (i) => tools.refineQuery(i));
+    const output = await callTool(writer, 'refine-query', input, input, (i) => tools['refine-query'](i));
     if (output) {
       meta.sessionId = output.sessionId;
       meta.turn = output.turn;

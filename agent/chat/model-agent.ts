@@ -3,7 +3,7 @@
 // stream to the browser exactly as the deterministic agent's do.
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { stepCountIs, streamText, tool, type UIMessageStreamWriter } from 'ai';
-import { captionRegionInput, refineQueryInput, searchInput } from '../../tools/schemas.ts';
+import { toolContracts } from '../../tools/contract/tools.ts';
 import type { AgentConfig } from './agent-config.ts';
 import type { AssistantMetadata, ChatContext, ChatRequestBody } from './protocol.ts';
 import { readUserTurn, weightsFor, type UserTurn } from './turn-inputs.ts';
@@ -46,9 +46,10 @@ export function runModelTurn(writer: UIMessageStreamWriter, chat: ChatContext, b
     prompt: describeTurn(turn, body, chat),
     stopWhen: stepCountIs(config.maxSteps),
     tools: {
-      search: tool({
-        description: 'Search the image library by text or by an image already in it. An image the user uploaded is attached automatically.',
-        inputSchema: searchInput.omit({ imageBase64: true, sessionId: true }),
+      // The registry's contracts, less what this agent fills in itself (the session, an uploaded image).
+      [toolContracts.search.name]: tool({
+        description: `${toolContracts.search.description} An image the user uploaded is attached automatically.`,
+        inputSchema: toolContracts.search.input.omit({ imageBase64: true, sessionId: true }),
         execute: async (input) =>
           remember(
             await tools.search({
@@ -58,18 +59,18 @@ export function runModelTurn(writer: UIMessageStreamWriter, chat: ChatContext, b
             }),
           ),
       }),
-      'refine-query': tool({
-        description: 'Refine the current session with relevance feedback.',
-        inputSchema: refineQueryInput.omit({ sessionId: true }),
+      [toolContracts.refineQuery.name]: tool({
+        description: toolContracts.refineQuery.description,
+        inputSchema: toolContracts.refineQuery.input.omit({ sessionId: true }),
         execute: async (input) => {
           if (!meta.sessionId) throw new Error('there is no session to refine yet: search first');
-          return remember(await tools.refineQuery({ ...input, sessionId: meta.sessionId }));
+          return remember(await tools['refine-query']({ ...input, sessionId: meta.sessionId }));
         },
       }),
-      'caption-region': tool({
-        description: 'Describe a boxed region of a result image in a few words.',
-        inputSchema: captionRegionInput.omit({ sessionId: true }),
-        execute: (input) => tools.captionRegion(input),
+      [toolContracts.captionRegion.name]: tool({
+        description: toolContracts.captionRegion.description,
+        inputSchema: toolContracts.captionRegion.input.omit({ sessionId: true }),
+        execute: (input) => tools['caption-region'](input),
       }),
     },
   });

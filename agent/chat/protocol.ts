@@ -2,22 +2,17 @@
 // message per turn (AI SDK UI message); its metadata carries the structured feedback of the turn, so
 // the deterministic agent never has to parse prose and the language-model agent gets it verbatim.
 import { z } from 'zod';
-import { regionFeedback } from '../../tools/schemas.ts';
-import type { CaptionRegionInput, CaptionRegionOutput, RefineQueryInput, RefineQueryOutput, SearchInput, SearchOutput } from '../../tools/schemas.ts';
-
-import { feedbackSources, type FeedbackSource } from './feedback-sources.ts';
+import { regionFeedback } from '../../tools/contract/schemas.ts';
+import type { ToolCalls, ToolIO } from '../../tools/contract/tools.ts';
+import { feedbackSources, feedbackWeights, perSource, type FeedbackSource } from '../../engine/feedback/sources.ts';
 
 export { feedbackSources, type FeedbackSource };
 
-const weight = z.number().min(0).max(1);
-
 export const chatSettings = z.object({
   k: z.number().int().min(1).max(100),
-  sources: z.object(Object.fromEntries(feedbackSources.map((s) => [s, z.boolean()])) as Record<FeedbackSource, z.ZodBoolean>),
-  weights: z.object({
-    alpha: weight,
-    ...(Object.fromEntries(feedbackSources.map((s) => [s, weight])) as Record<FeedbackSource, typeof weight>),
-  }),
+  sources: perSource(() => z.boolean()),
+  // The same weights, with the same bounds and meaning, as refine-query's `weights`, all given.
+  weights: feedbackWeights.omit({ temperature: true }).required(),
   temperature: z.number().positive().max(10),
   depth: z.number().int().min(1).max(100),
   excludeSeen: z.boolean(),
@@ -85,11 +80,7 @@ export const chatRequestBody = z.object({
 export type ChatRequestBody = z.infer<typeof chatRequestBody>;
 
 /** The tools as the UI message stream names them: parts arrive as `tool-search`, `tool-refine-query`… */
-export type ChatUITools = {
-  search: { input: SearchInput; output: SearchOutput };
-  'refine-query': { input: RefineQueryInput; output: RefineQueryOutput };
-  'caption-region': { input: CaptionRegionInput; output: CaptionRegionOutput };
-};
+export type ChatUITools = ToolIO;
 
 /** What an agent needs for a turn. */
 export interface ChatContext {
@@ -98,9 +89,5 @@ export interface ChatContext {
   defaults: ChatSettings;
 }
 
-/** The three tools bound to one library: what either agent calls. */
-export interface ChatTools {
-  search(input: SearchInput): Promise<SearchOutput>;
-  refineQuery(input: RefineQueryInput): Promise<RefineQueryOutput>;
-  captionRegion(input: CaptionRegionInput): Promise<CaptionRegionOutput>;
-}
+/** The tools bound to one library (tools/registry.ts bindTools): what every agent calls. */
+export type ChatTools = ToolCalls;

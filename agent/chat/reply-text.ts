@@ -1,5 +1,5 @@
 // The deterministic agent's short replies: what happened, and what the user can do next.
-import type { RefineQueryOutput, SearchOutput } from '../../tools/schemas.ts';
+import type { RefineQueryOutput, SearchOutput } from '../../tools/contract/schemas.ts';
 
 export function searchReply(output: SearchOutput, query: { text?: string; imageId?: number; uploaded?: boolean }): string {
   const n = output.results.length;

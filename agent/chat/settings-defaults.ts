@@ -1,11 +1,14 @@
 // The settings panel's defaults, read from configs/feedback.yaml so the panel and the tools agree.
-import type { FeedbackConfig } from '../feedback/config.ts';
+import type { FeedbackConfig } from '../../engine/feedback/config.ts';
 import { defaultResultCount } from '../../tools/search.ts';
-import { feedbackSources } from './feedback-sources.ts';
+import { feedbackSources } from '../../engine/feedback/sources.ts';
 import type { ChatSettings } from './protocol.ts';
 
 export function defaultSettings(config: FeedbackConfig): ChatSettings {
-  const weights = Object.fromEntries(feedbackSources.map((s) => [s, config.compose.sources[s].positive])) as Record<(typeof feedbackSources)[number], number>;
+  // `regions` re-ranks rather than entering the query: its weight is λ of the region score.
+  const weights = Object.fromEntries(
+    feedbackSources.map((s) => [s, s === 'regions' ? config.regionScore.lambda : config.compose.sources[s].positive]),
+  ) as Record<(typeof feedbackSources)[number], number>;
   return {
     k: defaultResultCount,
     sources: Object.fromEntries(feedbackSources.map((s) => [s, true])) as Record<(typeof feedbackSources)[number], boolean>,

@@ -2,8 +2,8 @@
 // turns: each turn becomes the user's request and the answer with its tool part and results.
 import type { UIDataTypes, UIMessage } from 'ai';
 import type { Library } from '../../engine/library/library.ts';
-import type { Session, TurnRecord } from '../sessions/session-store.ts';
-import type { ResultItem } from '../../tools/schemas.ts';
+import type { Session, TurnRecord } from '../../tools/sessions/session-store.ts';
+import type { ResultItem } from '../../tools/contract/schemas.ts';
 import { toResultItems } from '../../tools/library-access.ts';
 import type { AssistantMetadata, ChatUITools, TurnRequest, UserMetadata } from './protocol.ts';
 import { refineReply, searchReply } from './reply-text.ts';

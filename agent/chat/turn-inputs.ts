@@ -1,6 +1,6 @@
 // Turns one user message (text, an uploaded image, structured feedback, settings) into tool inputs.
 // Shared by both agents so that a switch of agent never changes what a turn means.
-import type { RefineQueryInput, SearchInput } from '../../tools/schemas.ts';
+import type { RefineQueryInput, SearchInput } from '../../tools/contract/schemas.ts';
 import { feedbackSources, type ChatRequestBody, type ChatSettings } from './protocol.ts';
 
 export class TurnInputError extends Error {}

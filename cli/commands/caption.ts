@@ -14,7 +14,7 @@ import { loadModelRuntime, type ModelRuntime } from '../../engine/library/model-
 import { captionerConfig, chooseCaptionerName, createCaptioner, type VersionedCaptioner } from '../../engine/captioners/create-captioner.ts';
 import { captionerForLibrary, runtimeEmbedder } from '../../engine/captioners/for-library.ts';
 import { QueryFileError, readQueryImageFile } from '../../engine/images/query-file.ts';
-import { loadServerConfig } from '../../server/config.ts';
+import { loadToolsConfig } from '../../tools/config.ts';
 import { loadIndexConfig } from '../../engine/index/config.ts';
 
 const flags = z.object({
@@ -55,7 +55,7 @@ async function loadTarget(ref: string, values: z.infer<typeof flags>, captionerN
   }
   let bytes: Buffer;
   try {
-    bytes = await readQueryImageFile(ref, loadServerConfig().upload.maxBytes);
+    bytes = await readQueryImageFile(ref, loadToolsConfig().upload.maxBytes);
   } catch (err) {
     if (err instanceof QueryFileError) throw new UsageError(`${err.message}`);
     throw err;

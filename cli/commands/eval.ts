@@ -6,14 +6,14 @@ import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
 import { UsageError } from '../usage-error.ts';
 import { loadEncoders } from '../../engine/encoders/load-encoders.ts';
-import { encodeCollection } from '../../engine/eval/collection.ts';
-import { cropNaming } from '../../engine/eval/crop-naming.ts';
-import { loadKarpathyDataset } from '../../engine/eval/dataset.ts';
-import { runEval, type EvalReport } from '../../engine/eval/run-eval.ts';
-import { boxStrategyNames, buildFeedbackStrategies, feedbackStrategyNames, needsBoxes, resolveStrategyNames, strategyAliases } from '../../engine/eval/feedback-strategies.ts';
-import { writeReportFiles } from '../../engine/eval/report-files.ts';
-import { loadFeedbackConfig } from '../../agent/feedback/config.ts';
-import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../../engine/eval/world-dataset.ts';
+import { encodeCollection } from '../../eval/collection.ts';
+import { cropNaming } from '../../eval/crop-naming.ts';
+import { loadKarpathyDataset } from '../../eval/dataset.ts';
+import { runEval, type EvalReport } from '../../eval/run-eval.ts';
+import { boxStrategyNames, buildFeedbackStrategies, feedbackStrategyNames, needsBoxes, resolveStrategyNames, strategyAliases } from '../../eval/feedback-strategies.ts';
+import { writeReportFiles } from '../../eval/report-files.ts';
+import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
+import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../../eval/world-dataset.ts';
 import { log } from '../../engine/log.ts';
 
 const usage = `usage: visualref eval --captions FILE [--images DIR] [--split S] [--model NAME] [--strategy LIST] [--turns T] [--json] [--out DIR]

@@ -7,7 +7,7 @@ import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
 import type { Library } from '../../engine/library/library.ts';
 import { QueryFileError, readQueryImageFile } from '../../engine/images/query-file.ts';
-import { loadServerConfig } from '../../server/config.ts';
+import { loadToolsConfig } from '../../tools/config.ts';
 
 const flags = z.object({
   image: z.string().min(1).optional(),
@@ -33,7 +33,7 @@ async function queryVector(library: Library, text: string | undefined, image: st
   }
   let bytes: Buffer;
   try {
-    bytes = await readQueryImageFile(ref, loadServerConfig().upload.maxBytes);
+    bytes = await readQueryImageFile(ref, loadToolsConfig().upload.maxBytes);
   } catch (err) {
     if (err instanceof QueryFileError) throw new UsageError(`--image: ${err.message}`);
     throw err;

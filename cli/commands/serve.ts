@@ -6,6 +6,7 @@ import { parseFlags } from '../args.ts';
 import { UsageError } from '../usage-error.ts';
 import { log } from '../../engine/log.ts';
 import { openToolContext } from '../../tools/context.ts';
+import { loadServerConfig } from '../../server/config.ts';
 import { createApp } from '../../server/app.ts';
 import { createWebRoutes } from '../../server/web-routes.ts';
 import { isLoopbackAddress } from '../../server/security.ts';
@@ -47,13 +48,14 @@ export const command: Command = {
     const token = process.env.VISUALREF_TOKEN;
     if (token !== undefined && token.length < 8) throw new UsageError('VISUALREF_TOKEN must be at least 8 characters');
     const ctx = await openToolContext({ dataDir: values.data, model: values.model, provider: values.provider });
-    const host = values.host ?? ctx.config.server.http.host;
-    const port = values.port ?? ctx.config.server.http.port;
+    const settings = loadServerConfig();
+    const host = values.host ?? settings.http.host;
+    const port = values.port ?? settings.http.port;
     const loopbackOnly = isLoopbackAddress(host);
     if (!loopbackOnly && !token) log.warn(`listening on ${host} without VISUALREF_TOKEN: anyone who can reach it can search the library`);
 
     const stop = new AbortController();
-    const app = createApp(ctx, { token, loopbackOnly, signal: stop.signal, extraRoutes: (c) => createWebRoutes(c) });
+    const app = createApp(ctx, { settings, token, loopbackOnly, signal: stop.signal, extraRoutes: (c) => createWebRoutes(c) });
     const server = serve({ fetch: app.fetch, hostname: host, port });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

@@ -19,7 +19,7 @@ export async function readQueryImageFile(path: string, maxBytes: number): Promis
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new QueryFileError(`${path} is not a regular file`);
-    if (info.size > maxBytes) throw new QueryFileError(`${path} is ${info.size} bytes, over the limit of ${maxBytes} (upload.maxBytes in configs/server.yaml)`);
+    if (info.size > maxBytes) throw new QueryFileError(`${path} is ${info.size} bytes, over the limit of ${maxBytes} (upload.maxBytes in configs/tools.yaml)`);
     // Read at most one byte past the limit: a file that grows while it is read is refused too.
     const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
     let length = 0;

@@ -31,7 +31,7 @@ export const regionsConfigSchema = z.object({
   tokens: z.object({ embed: z.enum(['crops', 'direct']) }),
   store: z.object({ dtype: z.enum(['fp16', 'int8']) }),
   rerank: z.object({
-    topN: z.number().int().min(1).max(100_000),
+    pool: z.number().int().min(1).max(100_000),
     marks: z.enum(['crop', 'caption', 'both']),
   }),
 });

@@ -100,15 +100,20 @@ export function openLibraryRegions(library: Library, onDamaged?: () => void): Re
   return RegionStore.open(file, { ...settings, readonly: true });
 }
 
+/** The whole-image vector and size of a library image: its one region when it has no stored ones. */
+export function wholeImageOf(library: Library): (id: number) => { vector: Float32Array; width: number; height: number } | undefined {
+  return (id) => {
+    const vector = library.vector(id);
+    const record = library.getImage(id);
+    return vector && record?.width && record.height ? { vector, width: record.width, height: record.height } : undefined;
+  };
+}
+
 /** What searchWithRegions needs, from a library and its region store. */
 export function librarySearchSources(library: Library, store: RegionStore | undefined): RegionSearchSources {
   return {
     search: (vector, k) => library.search(vector, k),
     regionsOf: (id) => store?.getMatrix(id),
-    fallbackOf: (id) => {
-      const vector = library.vector(id);
-      const record = library.getImage(id);
-      return vector && record?.width && record.height ? { vector, width: record.width, height: record.height } : undefined;
-    },
+    fallbackOf: wholeImageOf(library),
   };
 }

@@ -2,12 +2,13 @@
 // from the original image), the text embedding of its caption, or both (two marks with the same id).
 import type { Box, ImageEncoder, RgbImage, TextEncoder } from '../types.ts';
 import { prepareForModel } from '../images/prepare.ts';
-import type { Mark } from './rerank.ts';
+import type { RegionMark } from './region-score.ts';
 
 export type MarkKind = 'crop' | 'caption' | 'both';
 
 export interface MarkInput {
-  id: string;
+  /** What the explanation calls the mark (a caption, a session's region id). */
+  label: string;
   relevant: boolean;
   /** The image the box was drawn on and the box, in its pixels (needed for crop marks). */
   image?: RgbImage;
@@ -31,20 +32,20 @@ export function markEncoderOf(image: ImageEncoder, text: TextEncoder): MarkEncod
   };
 }
 
-export async function buildMarks(inputs: MarkInput[], kind: MarkKind, encoder: MarkEncoder): Promise<Mark[]> {
-  const marks: Mark[] = [];
+export async function buildMarks(inputs: MarkInput[], kind: MarkKind, encoder: MarkEncoder): Promise<RegionMark[]> {
+  const marks: RegionMark[] = [];
   if (kind !== 'caption') {
     const withBox = inputs.filter((m) => m.image && m.box);
     if (kind === 'crop' && withBox.length < inputs.length) throw new Error('crop marks need the image and the box of every region');
     const pixels = await Promise.all(withBox.map((m) => encoder.prepare(m.image as RgbImage, m.box)));
     const encoded = pixels.length ? await encoder.encodeImages(pixels) : [];
-    withBox.forEach((m, k) => marks.push({ id: m.id, relevant: m.relevant, vector: encoded[k] }));
+    withBox.forEach((m, k) => marks.push({ label: m.label, relevant: m.relevant, vector: encoded[k] }));
   }
   if (kind !== 'crop') {
     const withCaption = inputs.filter((m) => m.caption);
     if (kind === 'caption' && withCaption.length < inputs.length) throw new Error('caption marks need a caption for every region');
     const vectors = withCaption.length ? await encoder.encodeTexts(withCaption.map((m) => m.caption as string)) : [];
-    withCaption.forEach((m, k) => marks.push({ id: m.id, relevant: m.relevant, vector: vectors[k] }));
+    withCaption.forEach((m, k) => marks.push({ label: m.label, relevant: m.relevant, vector: vectors[k] }));
   }
   return marks;
 }

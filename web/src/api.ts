@@ -1,5 +1,5 @@
 // Small typed fetch helpers for the /api routes other than /api/chat.
-import type { CaptionRegionOutput } from '../../tools/schemas.ts';
+import type { CaptionRegionOutput } from '../../tools/contract/schemas.ts';
 import type { AgentInfo, Box, ChatMessage, ChatSettings, LibraryStatus, SessionSummary } from './types.ts';
 
 /** The message of a route's error body ({"error": "..."}), or the text itself when it is not one. */

@@ -1,7 +1,7 @@
 // Client-side view of the chat protocol (types only: the bundle does not carry zod).
 import type { UIDataTypes, UIMessage } from 'ai';
 import type { AssistantMetadata, BoxFeedback, ChatSettings, ChatUITools, UserMetadata } from '../../agent/chat/protocol.ts';
-import type { ResultItem, RefineQueryOutput } from '../../tools/schemas.ts';
+import type { ResultItem, RefineQueryOutput } from '../../tools/contract/schemas.ts';
 import type { Box } from '../../engine/types.ts';
 
 export type { BoxFeedback, ChatSettings, UserMetadata, Box, ResultItem, RefineQueryOutput };

@@ -1,10 +1,10 @@
 // The hot loop of region re-ranking (every mark against every region of every candidate) in
 // WebAssembly SIMD: 4 float32 lanes instead of one scalar multiply-add, about 3x faster than the
-// plain JavaScript reference (agent/feedback/region-score.ts bestMatches), whose results it matches
+// plain JavaScript reference (engine/regions/region-score.ts bestMatches), whose results it matches
 // to float32 rounding. similarities.wasm is built from similarities.wat by `npm run build:wasm`.
 import { readFileSync } from 'node:fs';
-import { bestMatches, type BestMatch, type CandidateRegion, type RegionMark } from '../../../agent/feedback/region-score.ts';
-import { l2norm } from '../../../agent/feedback/vectors.ts';
+import { bestMatches, type BestMatch, type CandidateRegion, type RegionMark } from '../region-score.ts';
+import { l2norm } from '../../feedback/vectors.ts';
 
 interface KernelExports {
   memory: WebAssembly.Memory;

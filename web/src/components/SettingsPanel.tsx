@@ -1,5 +1,5 @@
 // Which feedback sources are used and how strongly; defaults come from configs/feedback.yaml.
-import { feedbackSources, sourceLabels } from '../../../agent/chat/feedback-sources.ts';
+import { feedbackSources, sourceLabels } from '../../../engine/feedback/sources.ts';
 import type { ChatSettings } from '../types.ts';
 import { Modal } from './Modal.tsx';
 

@@ -1,12 +1,12 @@
-// The simulated region user of feedback-measured.md: at each turn, unless the target is already
+// The simulated region user of the probe (docs/feedback.md): at each turn, unless the target is already
 // first, every object of the shown results that matches one of the target's objects by colour and
 // shape is boxed relevant and every other object irrelevant. The boxes are the ground-truth boxes of
 // the SHOWN images (what a user draws); the captions are what a captioner would say of the crop.
 // Marks accumulate over turns (each object of each image is marked once).
-import { decodeImage } from '../../images/decode.ts';
-import { colourShapePhrase } from '../../world/captions.ts';
-import type { Colour, Shape } from '../../world/vocabulary.ts';
-import type { MarkInput } from '../../regions/marks.ts';
+import { decodeImage } from '../../engine/images/decode.ts';
+import { colourShapePhrase } from '../../engine/world/captions.ts';
+import type { Colour, Shape } from '../../engine/world/vocabulary.ts';
+import type { MarkInput } from '../../engine/regions/marks.ts';
 import type { FeedbackTurn } from '../strategy.ts';
 
 /** The new marks of this turn (none when the target is at rank 1 or the collection has no objects). */
@@ -24,7 +24,7 @@ export async function simulateRegionMarks(turn: FeedbackTurn, alreadyMarked: Rea
     for (const { o, id } of fresh) {
       const [x, y, w, h] = o.box;
       marks.push({
-        id,
+        label: id,
         relevant: wanted.has(`${o.colour}|${o.shape}`),
         image: pixels,
         box: { x, y, w, h },

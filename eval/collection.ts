@@ -1,6 +1,6 @@
 // An evaluation collection: a dataset with every image encoded once by the model under test.
-import type { ImageEncoder, TextEncoder } from '../types.ts';
-import { prepareForModel } from '../images/prepare.ts';
+import type { ImageEncoder, TextEncoder } from '../engine/types.ts';
+import { prepareForModel } from '../engine/images/prepare.ts';
 import type { EvalDataset } from './dataset.ts';
 
 export interface EvalCollection {

@@ -1,11 +1,11 @@
 // Does the model understand parts of images? Each annotated single object is cut out of its scene
 // (tight box) and named by the nearest of all "colour shape" phrases; the share named right is what
 // region feedback can build on (a model that sees only whole scenes names crops at chance).
-import { dot } from '../../agent/feedback/vectors.ts';
-import { prepareForModel } from '../images/prepare.ts';
-import type { ImageEncoder, TextEncoder } from '../types.ts';
-import { colourShapePhrase } from '../world/captions.ts';
-import { colourNames, shapes } from '../world/vocabulary.ts';
+import { dot } from '../engine/feedback/vectors.ts';
+import { prepareForModel } from '../engine/images/prepare.ts';
+import type { ImageEncoder, TextEncoder } from '../engine/types.ts';
+import { colourShapePhrase } from '../engine/world/captions.ts';
+import { colourNames, shapes } from '../engine/world/vocabulary.ts';
 import type { EvalDataset } from './dataset.ts';
 
 export interface CropNaming {

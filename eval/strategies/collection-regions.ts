@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeImage } from '../../images/decode.ts';
-import { log } from '../../log.ts';
-import type { RegionsConfig } from '../../regions/config.ts';
-import { RegionIndexer, regionEncoderOf } from '../../regions/region-indexer.ts';
-import type { RegionMatrix } from '../../regions/region-store.ts';
+import { decodeImage } from '../../engine/images/decode.ts';
+import { log } from '../../engine/log.ts';
+import type { RegionsConfig } from '../../engine/regions/config.ts';
+import { RegionIndexer, regionEncoderOf } from '../../engine/regions/region-indexer.ts';
+import type { RegionMatrix } from '../../engine/regions/region-store.ts';
 import type { EvalCollection } from '../collection.ts';
 
 export interface CollectionRegions {

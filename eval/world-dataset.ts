@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateWorld } from '../world/generate-world.ts';
+import { generateWorld } from '../engine/world/generate-world.ts';
 
 /** World seeds the built-in model was trained on (train split 1, val split 2); evaluation avoids them. */
 export const trainingWorldSeeds = [1, 2];

@@ -2,7 +2,8 @@
 //
 //   q' = norm( alpha * q + sum_s ( w+_s * p_s  -  w-_s * n_s ) )
 //
-// where each source s (judged images, regions, comment phrases, explicit text, PRF, GRF) gives a
+// where each source s that enters the query (engine/feedback/sources.ts: judged images, comment
+// phrases, explicit text, PRF, GRF; boxed regions re-rank instead, engine/regions/rerank.ts) gives a
 // positive vector p_s and/or a negative vector n_s (a missing one weighs 0), then optionally
 // q' = norm((q' + q0) / 2) with the original query q0 ("fuse initial query", as VisualReF).
 //
@@ -10,7 +11,7 @@
 //   judged   strategy "rocchio" (and "auto"): p = mean of relevant images, n = mean of irrelevant;
 //            "extended-rocchio": p = norm(sum softmax_i(cos(q, v_i) / tau) v_i) over the relevant,
 //            n likewise over the irrelevant, so the irrelevant images nearest the query weigh most.
-//   regions, comment: p = mean of the relevant / positive vectors, n = mean of the others (VisualReF).
+//   comment: p = mean of the positive phrase vectors, n = mean of the negative ones (VisualReF).
 //   explicit: p = mean of the new text embeddings; no negative.
 //   prf, grf: extended Rocchio (eq. 1) over the top-K image / caption embeddings, in rank order.
 //
@@ -24,7 +25,8 @@
 //   per-modality  text-side and image-side feedback build two separate queries (the query's own
 //                 modality keeps the query; the other side starts from the previous turn's other-side
 //                 query); candidates are scored with both and the scores fused (fuseModalityScores).
-import type { FeedbackConfig, FeedbackSource, JudgedStrategy, ModalityMode, SourceWeights } from './config.ts';
+import type { FeedbackConfig, JudgedStrategy, ModalityMode, SourceWeights } from './config.ts';
+import { querySources, type FeedbackSource, type QuerySource, type WeightOverrides } from './sources.ts';
 import { extendedRocchioWeights, softmaxFeedbackVectors, type FeedbackVectors } from './rocchio.ts';
 import { mean, normalize, softmax, cosine, subtract, weightedSum, l2norm } from './vectors.ts';
 
@@ -46,8 +48,6 @@ export interface Judgement {
 export interface FeedbackInputs {
   /** Whole results marked relevant / irrelevant (their image embeddings). */
   judged?: Judgement;
-  /** Boxed regions: caption text embeddings and/or crop image embeddings (one item each). */
-  regions?: Judgement;
   /** Text embeddings of the positive / negative phrases of a comment. */
   comment?: Judgement;
   /** Text embeddings of new descriptions of what is wanted. */
@@ -71,7 +71,7 @@ export interface QueryState {
 
 export interface ComposeOptions {
   alpha: number;
-  sources: Record<FeedbackSource, SourceWeights>;
+  sources: Record<QuerySource, SourceWeights>;
   judgedStrategy: JudgedStrategy;
   /** eq. 1 temperature and top-K for PRF, GRF and extended-Rocchio judging. */
   tau: number;
@@ -81,18 +81,6 @@ export interface ComposeOptions {
   modalityMeans?: Partial<Record<Modality, Float32Array>>;
   /** When given, the refined query is averaged with this original query embedding every turn. */
   fuseInitial?: Float32Array;
-}
-
-/** Overrides a refine-query call may carry (tools/schemas.ts feedbackWeights). */
-export interface WeightOverrides {
-  alpha?: number;
-  judged?: number;
-  regions?: number;
-  comment?: number;
-  explicit?: number;
-  prf?: number;
-  grf?: number;
-  temperature?: number;
 }
 
 /** What one source did, in the shape of refine-query's `explanation.applied` (plus its negative weight). */
@@ -125,7 +113,7 @@ export function composeOptionsFromConfig(
   extra: Partial<Pick<ComposeOptions, 'judgedStrategy' | 'modalityMode' | 'modalityMeans' | 'fuseInitial'>> = {},
 ): ComposeOptions {
   const sources = { ...config.compose.sources };
-  for (const name of Object.keys(sources) as FeedbackSource[]) {
+  for (const name of querySources) {
     const w = overrides[name];
     if (w !== undefined) sources[name] = { positive: w, negative: name === 'explicit' ? 0 : w };
   }
@@ -177,7 +165,7 @@ export function composeFeedback(current: QueryState, inputs: FeedbackInputs, opt
     o.scoreWeight += options.alpha * (current.otherWeight ?? 1);
   }
 
-  for (const source of ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const) {
+  for (const source of querySources) {
     const w = options.sources[source];
     const outcome = sourceOutcome(source, q, inputs, options);
     if (!outcome) continue;
@@ -230,10 +218,9 @@ export function composeFeedback(current: QueryState, inputs: FeedbackInputs, opt
   return { state, scoring, applied };
 }
 
-function sourceOutcome(source: FeedbackSource, q: Float32Array, inputs: FeedbackInputs, options: ComposeOptions): SourceOutcome | null {
+function sourceOutcome(source: QuerySource, q: Float32Array, inputs: FeedbackInputs, options: ComposeOptions): SourceOutcome | null {
   switch (source) {
     case 'judged':
-    case 'regions':
     case 'comment': {
       const j = inputs[source];
       if (!j || (j.positive.length === 0 && j.negative.length === 0)) return null;

@@ -1,5 +1,5 @@
 // The relevance-feedback strategies measured by `visualref eval --strategy ...`, built on the pure
-// functions of agent/feedback. Each simulates the user the paper or the probe (feedback-measured.md)
+// functions of engine/feedback. Each simulates the user the paper or the probe (docs/feedback.md)
 // describes:
 //   none                 no feedback: the first results, repeated at every turn (the baseline line).
 //   prf                  extended Rocchio over the top-K shown images (no user).
@@ -10,7 +10,7 @@
 //   judged[-centered|-per-modality]
 //                        the user marks whole shown images: relevant when it is the target or (world
 //                        scenes) holds most of its objects (colour and shape), the others irrelevant;
-//                        composed in the raw, centered or per-modality way (agent/feedback/compose.ts).
+//                        composed in the raw, centered or per-modality way (engine/feedback/compose.ts).
 //   region               region against region with label-free candidate regions (proposer / windows /
 //                        tokens, configs/regions.yaml): strategies/region.ts; also region:SOURCE[:MARKS]
 //                        and region-vector[:MARKS].
@@ -24,7 +24,7 @@
 //                        against every image's GROUND-TRUTH object boxes: an upper bound, not a method.
 //   combined             explicit + judged + region at once (weights: configs/feedback.yaml combined).
 // The judging users stop once the target is at rank 1, as the probe's did.
-import type { Box, RgbImage } from '../types.ts';
+import type { Box, RgbImage } from '../engine/types.ts';
 import {
   composeFeedback,
   composeOptionsFromConfig,
@@ -33,14 +33,14 @@ import {
   type FeedbackInputs,
   type FeedbackItem,
   type Judgement,
-} from '../../agent/feedback/compose.ts';
-import type { FeedbackConfig, ModalityMode } from '../../agent/feedback/config.ts';
-import { explicitFeedback, extendedRocchio, visualRefRocchio } from '../../agent/feedback/rocchio.ts';
-import { regionScore, type CandidateRegion, type RegionMark } from '../../agent/feedback/region-score.ts';
-import { mean } from '../../agent/feedback/vectors.ts';
-import { decodeImage } from '../images/decode.ts';
-import { prepareForModel } from '../images/prepare.ts';
-import { createCaptioner } from '../captioners/create-captioner.ts';
+} from '../engine/feedback/compose.ts';
+import type { FeedbackConfig, ModalityMode } from '../engine/feedback/config.ts';
+import { explicitFeedback, extendedRocchio, visualRefRocchio } from '../engine/feedback/rocchio.ts';
+import { regionScore, type CandidateRegion, type RegionMark } from '../engine/regions/region-score.ts';
+import { mean } from '../engine/feedback/vectors.ts';
+import { decodeImage } from '../engine/images/decode.ts';
+import { prepareForModel } from '../engine/images/prepare.ts';
+import { createCaptioner } from '../engine/captioners/create-captioner.ts';
 import { regionStrategy, regionStrategyFromName } from './strategies/region.ts';
 import type { EvalCollection } from './collection.ts';
 import type { EvalImage, EvalObject } from './dataset.ts';

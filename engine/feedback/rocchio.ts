@@ -1,4 +1,4 @@
-// The Rocchio family of query refinements (docs: ../shared/docs/feedback-spec.md, sections 1-4).
+// The Rocchio family of query refinements (docs/feedback.md).
 // Pure functions: every input vector is L2-normalised first, every refined query normalised again.
 import { cosine, l2norm, mean, normalize, softmax, weightedSum } from './vectors.ts';
 

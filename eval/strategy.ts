@@ -1,7 +1,7 @@
 // The plug-in point for relevance feedback in evaluation: a Strategy sees what the simulated user was
 // shown at one turn (and the target's ground truth, to simulate the user's marks) and returns the
 // query state of the next turn, including the score of every image in the collection.
-import type { SearchHit } from '../types.ts';
+import type { SearchHit } from '../engine/types.ts';
 import type { EvalCollection } from './collection.ts';
 import type { EvalImage } from './dataset.ts';
 

@@ -1,11 +1,11 @@
-// Region-against-region scoring (../shared/docs/feedback-measured.md): each marked region is matched
+// Region-against-region scoring (docs/feedback.md): each marked region is matched
 // against the regions of each candidate instead of being averaged into the query, which keeps the
 // evidence compositional ("has a green striped star somewhere") and does not drift over turns.
 //
 //   score = cos(q, image) + lambda * mean_{relevant marks m} max_{regions r} cos(m, r)
 //                         - mu     * mean_{irrelevant marks m} max_{regions r} cos(m, r)
-import type { Box } from '../../engine/types.ts';
-import { assertSameDim, dot, l2norm } from './vectors.ts';
+import type { Box } from '../types.ts';
+import { assertSameDim, dot, l2norm } from '../feedback/vectors.ts';
 
 function nonZeroNorm(v: Float32Array): number {
   const n = l2norm(v);
@@ -80,7 +80,7 @@ export interface BestMatch {
   similarity: number;
 }
 
-/** Finds each mark's best region; the engine passes a SIMD implementation of bestMatches. */
+/** Finds each mark's best region; the re-ranker (rerank.ts) passes the SIMD implementation of bestMatches. */
 export type BestMatchFinder = (marks: readonly RegionMark[], regions: readonly CandidateRegion[]) => BestMatch[];
 
 export interface RegionScoreOptions {
@@ -139,17 +139,4 @@ export function regionScore(
     irrelevantTerm,
     matches,
   };
-}
-
-/** Re-scores search hits with their regions and sorts them best first (ties keep the hit order). */
-export function rerankByRegions<H extends { id: number; score: number }>(
-  hits: readonly H[],
-  marks: readonly RegionMark[],
-  regionsOf: (id: number) => readonly CandidateRegion[],
-  options: RegionScoreOptions,
-): (H & { region: RegionScore })[] {
-  return hits
-    .map((hit, order) => ({ hit, order, region: regionScore(hit.score, marks, regionsOf(hit.id), options) }))
-    .sort((a, b) => b.region.score - a.region.score || a.order - b.order)
-    .map(({ hit, region }) => ({ ...hit, score: region.score, region }));
 }

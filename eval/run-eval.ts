@@ -14,7 +14,7 @@ export interface EvalReport {
   model: string;
   queries: number;
   results: Record<string, TurnMetrics[]>;
-  /** Rendered worlds only: single-object crops named by the right "colour shape" (engine/eval/crop-naming.ts). */
+  /** Rendered worlds only: single-object crops named by the right "colour shape" (eval/crop-naming.ts). */
   crops?: CropNaming;
 }
 

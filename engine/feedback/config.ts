@@ -1,13 +1,11 @@
 // configs/feedback.yaml: the validated shape of the feedback defaults.
 import { z } from 'zod';
-import { loadConfig } from '../../engine/config/load-config.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { querySources, type QuerySource } from './sources.ts';
 
 const weight = z.number().min(0).max(1);
 
 const sourceWeights = z.object({ positive: weight, negative: weight }).strict();
-
-export const feedbackSources = ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const;
-export type FeedbackSource = (typeof feedbackSources)[number];
 
 export const modalityModes = ['raw', 'centered', 'per-modality'] as const;
 export type ModalityMode = (typeof modalityModes)[number];
@@ -27,16 +25,8 @@ export const feedbackConfigSchema = z
         judgedStrategy: z.enum(judgedStrategies),
         modalityMode: z.enum(modalityModes),
         fuseInitial: z.boolean(),
-        sources: z
-          .object({
-            judged: sourceWeights,
-            regions: sourceWeights,
-            comment: sourceWeights,
-            explicit: sourceWeights,
-            prf: sourceWeights,
-            grf: sourceWeights,
-          })
-          .strict(),
+        // Sources mixed into the query; `regions` re-ranks instead and is weighted by regionScore.
+        sources: z.object(Object.fromEntries(querySources.map((s) => [s, sourceWeights])) as Record<QuerySource, typeof sourceWeights>).strict(),
       })
       .strict(),
     regionScore: z.object({ lambda: z.number().min(0), mu: z.number().min(0) }).strict(),

@@ -1,6 +1,7 @@
 // Input and output shapes of the three tools, shared by the MCP server, the web agent and the CLI.
 // Plain zod objects so that the MCP SDK can publish them as JSON Schema.
 import { z } from 'zod';
+import { feedbackWeights } from '../../engine/feedback/sources.ts';
 
 export const imageId = z.number().int().nonnegative().describe('An image id, as returned in search results.');
 
@@ -18,18 +19,7 @@ export const boxUnits = z
   .optional()
   .describe('Units of the box. Default: "fraction" when every value is within 0..1, otherwise "px".');
 
-export const feedbackWeights = z
-  .object({
-    alpha: z.number().min(0).max(1).optional().describe('Weight of the current query (default from configs/feedback.yaml).'),
-    judged: z.number().min(0).max(1).optional().describe('Weight of whole images marked relevant/irrelevant.'),
-    regions: z.number().min(0).max(1).optional().describe('Weight of boxed regions.'),
-    comment: z.number().min(0).max(1).optional().describe('Weight of the free-text comment.'),
-    explicit: z.number().min(0).max(1).optional().describe('Weight of a new description of what is wanted.'),
-    prf: z.number().min(0).max(1).optional().describe('Weight of pseudo-relevance feedback from the top results.'),
-    grf: z.number().min(0).max(1).optional().describe('Weight of stored captions of the top results (generative feedback).'),
-    temperature: z.number().positive().optional().describe('Softmax temperature of extended Rocchio (default 0.05).'),
-  })
-  .describe('Optional overrides of the feedback weights.');
+export { feedbackWeights };
 
 export const searchInput = z.object({
   text: z.string().min(1).max(1000).optional().describe('What to look for, in words, e.g. "a red striped circle on grass".'),

@@ -3,7 +3,7 @@
 // strategy). Every file is written atomically; the same report always gives the same bytes.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../index/atomic-file.ts';
+import { writeFileAtomically } from '../engine/index/atomic-file.ts';
 import type { EvalReport } from './run-eval.ts';
 
 export interface ReportHeader {

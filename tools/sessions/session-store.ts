@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { ensureSchema, type Database } from '../../engine/store/database.ts';
-import type { Modality, QueryState } from '../feedback/compose.ts';
+import type { Modality, QueryState } from '../../engine/feedback/compose.ts';
 import {
   pendingRegionInputSchema,
   sessionOptionsSchema,

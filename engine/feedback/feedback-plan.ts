@@ -1,7 +1,7 @@
 // From one refine-query call to the feedback inputs of composeFeedback, in two steps around the
 // encoders: planFeedback says what must be encoded (texts, image ids, region crops), the caller
 // encodes, then feedbackInputs assembles the labelled vectors.
-import type { Box } from '../../engine/types.ts';
+import type { Box } from '../types.ts';
 import { parseComment, type ParsedComment } from './comment-parser.ts';
 import type { FeedbackInputs, FeedbackItem } from './compose.ts';
 
@@ -58,8 +58,8 @@ export function planFeedback(
   const givenIds = new Set(given.map((r) => r.regionId).filter((id) => id !== undefined));
   const regions = [...given, ...pending.filter((r) => !r.regionId || !givenIds.has(r.regionId))];
   const explicit = request.text?.trim() ? [request.text.trim()] : [];
+  // Region captions are not here: they become marks of the region re-rank (engine/regions/marks.ts).
   const texts = unique([
-    ...regions.map((r) => r.caption?.trim()).filter((c): c is string => !!c),
     ...(comment?.positive ?? []),
     ...(comment?.negative ?? []),
     ...explicit,
@@ -72,8 +72,6 @@ export interface EncodedFeedback {
   texts: ReadonlyMap<string, Float32Array>;
   /** Image embeddings of the judged images. */
   images: ReadonlyMap<number, Float32Array>;
-  /** Crop embeddings of plan.regions, by index in plan.regions; omit to use captions only. */
-  regionCrops?: ReadonlyMap<number, Float32Array>;
   /** Top results for PRF (image embeddings) and GRF (caption text embeddings), in rank order. */
   prf?: FeedbackItem[];
   grf?: FeedbackItem[];
@@ -91,22 +89,10 @@ export function feedbackInputs(plan: FeedbackPlan, encoded: EncodedFeedback): Fe
     if (!vector) throw new Error(`no image embedding for image ${id}`);
     return { label: String(id), vector, modality: 'image' };
   };
-  const regionItems = (relevant: boolean) =>
-    plan.regions.flatMap((r, i) => {
-      if (r.relevant !== relevant) return [];
-      const items: FeedbackItem[] = [];
-      const caption = r.caption?.trim();
-      if (caption) items.push(text(caption));
-      const crop = encoded.regionCrops?.get(i);
-      if (crop) items.push({ label: caption || `region of image ${r.imageId}`, vector: crop, modality: 'image' });
-      return items;
-    });
   const inputs: FeedbackInputs = {};
   if (plan.relevantIds.length || plan.irrelevantIds.length) {
     inputs.judged = { positive: plan.relevantIds.map(image), negative: plan.irrelevantIds.map(image) };
   }
-  const regions = { positive: regionItems(true), negative: regionItems(false) };
-  if (regions.positive.length || regions.negative.length) inputs.regions = regions;
   if (plan.comment && (plan.comment.positive.length || plan.comment.negative.length)) {
     inputs.comment = { positive: plan.comment.positive.map(text), negative: plan.comment.negative.map(text) };
   }

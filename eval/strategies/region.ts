@@ -1,21 +1,21 @@
 // Region feedback strategies for the evaluation, with the simulated region user:
-//   region[:SOURCE][:MARKS]  region-against-region re-ranking: the query vector stays; the exact top-N
+//   region[:SOURCE][:MARKS]  region-against-region re-ranking: the query vector stays; the exact pool
 //                            for it is re-ranked by cos(q, image) + λ·(relevant marks' best regions)
 //                            − μ·(irrelevant marks' best regions). SOURCE = windows | proposer | tokens
 //                            (default: configs/regions.yaml), MARKS = crop | caption | both.
 //   region-vector[:MARKS]    the single-vector VisualReF way, for comparison: each turn
 //                            q' = norm(0.6 q + 0.2 mean(relevant marks) − 0.2 mean(irrelevant marks)).
-import { visualRefRocchio } from '../../../agent/feedback/rocchio.ts';
-import { loadFeedbackConfig } from '../../../agent/feedback/config.ts';
-import { loadRegionsConfig, regionSourceSchema, type RegionsConfig } from '../../regions/config.ts';
-import { buildMarks, markEncoderOf, type MarkKind } from '../../regions/marks.ts';
-import { rerankByRegions, type Mark } from '../../regions/rerank.ts';
+import { visualRefRocchio } from '../../engine/feedback/rocchio.ts';
+import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
+import { loadRegionsConfig, regionSourceSchema, type RegionsConfig } from '../../engine/regions/config.ts';
+import { buildMarks, markEncoderOf, type MarkKind } from '../../engine/regions/marks.ts';
+import { rerankByRegions, type RegionMark } from '../../engine/regions/rerank.ts';
 import { cosineScores, topK, type FeedbackTurn, type QueryState, type Strategy } from '../strategy.ts';
 import { collectionRegions } from './collection-regions.ts';
 import { simulateRegionMarks } from './region-user.ts';
 
 interface RegionMemory {
-  marks: Mark[];
+  marks: RegionMark[];
   marked: Set<string>;
 }
 
@@ -28,7 +28,7 @@ async function newMarks(turn: FeedbackTurn, memory: RegionMemory, kind: MarkKind
   const inputs = await simulateRegionMarks(turn, memory.marked);
   if (inputs.length === 0) return memory;
   const marks = await buildMarks(inputs, kind, markEncoderOf(turn.collection.image, turn.collection.text));
-  return { marks: [...memory.marks, ...marks], marked: new Set([...memory.marked, ...inputs.map((m) => m.id)]) };
+  return { marks: [...memory.marks, ...marks], marked: new Set([...memory.marked, ...inputs.map((m) => m.label)]) };
 }
 
 export interface RegionStrategyOptions {
@@ -37,7 +37,7 @@ export interface RegionStrategyOptions {
   marks?: MarkKind;
   lambda?: number;
   mu?: number;
-  topN?: number;
+  pool?: number;
   name?: string;
 }
 
@@ -47,7 +47,7 @@ export function regionStrategy(options: RegionStrategyOptions = {}): Strategy {
   const scoring = loadFeedbackConfig().regionScore;
   const lambda = options.lambda ?? scoring.lambda;
   const mu = options.mu ?? scoring.mu;
-  const topN = options.topN ?? config.rerank.topN;
+  const pool = options.pool ?? config.rerank.pool;
   const kind = options.marks ?? config.rerank.marks;
   return {
     name: options.name ?? 'region',
@@ -55,9 +55,9 @@ export function regionStrategy(options: RegionStrategyOptions = {}): Strategy {
       const regions = await collectionRegions(turn.collection, config);
       const memory = await newMarks(turn, memoryOf(turn.state), kind);
       const global = cosineScores(turn.state.vector, turn.collection);
-      const candidates = topK(global, topN);
+      const candidates = topK(global, pool);
       const ranked = rerankByRegions(candidates, memory.marks, { lambda, mu, regionsOf: regions.regionsOf });
-      // Images outside the top-N stay below every re-ranked candidate, in their global order.
+      // Images outside the pool stay below every re-ranked candidate, in their global order.
       const floor = ranked.length ? Math.min(...ranked.map((r) => r.score)) : 0;
       const scores = new Float32Array(global.length);
       for (let i = 0; i < global.length; i++) scores[i] = floor - 10 + global[i];
@@ -90,7 +90,7 @@ export function regionVectorStrategy(options: { marks?: MarkKind; name?: string 
 }
 
 /** Builds a strategy from its `--strategy` name: region, region:SOURCE, region:SOURCE:MARKS, region-vector, region-vector:MARKS. */
-export function regionStrategyFromName(name: string, overrides: Pick<RegionStrategyOptions, 'lambda' | 'mu' | 'topN'> = {}): Strategy | undefined {
+export function regionStrategyFromName(name: string, overrides: Pick<RegionStrategyOptions, 'lambda' | 'mu' | 'pool'> = {}): Strategy | undefined {
   const [head, ...rest] = name.split(':');
   const markKinds = ['crop', 'caption', 'both'] as const;
   const asMarks = (s: string | undefined): MarkKind | undefined => {

@@ -1,8 +1,8 @@
 // The shapes a session stores as JSON, validated when written and again when read back, so that a
 // bad caller cannot store something a later turn would choke on.
 import { z } from 'zod';
-import { appliedFeedback, feedbackWeights } from '../../tools/schemas.ts';
-import { judgedStrategies, modalityModes } from '../feedback/config.ts';
+import { appliedFeedback, feedbackWeights } from '../contract/schemas.ts';
+import { judgedStrategies, modalityModes } from '../../engine/feedback/config.ts';
 
 const pixelBox = z.object({ x: z.number().min(0), y: z.number().min(0), w: z.number().positive(), h: z.number().positive() }).strict();
 

@@ -1,0 +1,42 @@
+// The feedback sources, defined once: name, label, how each enters a refine turn, and the weight a
+// caller may set. Everything else derives from this list: the config schema (engine/feedback/config.ts),
+// composeFeedback's loop, refine-query's `weights` input, the chat settings and the settings panel.
+// The browser bundle imports this file, so it imports nothing but zod.
+//
+// How a source enters a turn:
+//   query   its positive / negative vectors are mixed into the query (compose.ts, weights per source
+//           in configs/feedback.yaml compose.sources);
+//   rerank  it re-scores the candidates region against region (engine/regions/rerank.ts); its weight
+//           is λ of the region score, μ scaled with it (configs/feedback.yaml regionScore).
+import { z } from 'zod';
+
+export const feedbackSourceList = [
+  { name: 'judged', label: 'Marked images', enters: 'query', hint: 'Weight of whole images marked relevant/irrelevant.' },
+  { name: 'regions', label: 'Boxed regions', enters: 'rerank', hint: 'λ of region-against-region re-ranking of boxed regions (μ scales with it).' },
+  { name: 'comment', label: 'Comment', enters: 'query', hint: 'Weight of the free-text comment.' },
+  { name: 'explicit', label: 'New description', enters: 'query', hint: 'Weight of a new description of what is wanted.' },
+  { name: 'prf', label: 'Pseudo-relevance (top results)', enters: 'query', hint: 'Weight of pseudo-relevance feedback from the top results.' },
+  { name: 'grf', label: 'Captions of top results', enters: 'query', hint: 'Weight of stored captions of the top results (generative feedback).' },
+] as const;
+
+export type FeedbackSource = (typeof feedbackSourceList)[number]['name'];
+export type QuerySource = Extract<(typeof feedbackSourceList)[number], { enters: 'query' }>['name'];
+
+export const feedbackSources = feedbackSourceList.map((s) => s.name) as FeedbackSource[];
+export const querySources = feedbackSourceList.filter((s) => s.enters === 'query').map((s) => s.name) as QuerySource[];
+export const sourceLabels = Object.fromEntries(feedbackSourceList.map((s) => [s.name, s.label])) as Record<FeedbackSource, string>;
+
+/** One entry per source, all of the same schema (e.g. a boolean per source). */
+export function perSource<S extends z.ZodType>(schema: (source: (typeof feedbackSourceList)[number]) => S): z.ZodObject<Record<FeedbackSource, S>> {
+  return z.object(Object.fromEntries(feedbackSourceList.map((s) => [s.name, schema(s)])) as Record<FeedbackSource, S>);
+}
+
+/** The weights a refine-query call may override (the settings panel sends the same). */
+export const feedbackWeights = perSource((s) => z.number().min(0).max(s.enters === 'rerank' ? 4 : 1).optional().describe(s.hint))
+  .extend({
+    alpha: z.number().min(0).max(1).optional().describe('Weight of the current query (default from configs/feedback.yaml).'),
+    temperature: z.number().positive().optional().describe('Softmax temperature of extended Rocchio (default 0.05).'),
+  })
+  .describe('Optional overrides of the feedback weights.');
+
+export type WeightOverrides = z.infer<typeof feedbackWeights>;

@@ -1,0 +1,53 @@
+// Each tool's contract, once: name, title, description, input and output schemas, and whether its
+// result is a list of images. The MCP server, the web API, the chat agents and the browser all take
+// their tools from here (handlers are bound in tools/registry.ts). This folder imports nothing from
+// Node, so the web bundle shares it instead of keeping copies.
+import type { z } from 'zod';
+import { toolDescriptions } from './descriptions.ts';
+import { captionRegionInput, captionRegionOutput, refineQueryInput, refineQueryOutput, searchInput, searchOutput } from './schemas.ts';
+
+export interface ToolContract<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  /** Results are images: MCP adds thumbnails and image links, clients show a grid. */
+  returnsImages: boolean;
+}
+
+function contract<I extends z.ZodObject, O extends z.ZodObject, N extends string>(c: ToolContract<I, O> & { name: N }): ToolContract<I, O> & { name: N } {
+  return c;
+}
+
+export const toolContracts = {
+  search: contract({ name: 'search', title: 'Search images', description: toolDescriptions.search, input: searchInput, output: searchOutput, returnsImages: true }),
+  captionRegion: contract({
+    name: 'caption-region',
+    title: 'Describe a region of an image',
+    description: toolDescriptions.captionRegion,
+    input: captionRegionInput,
+    output: captionRegionOutput,
+    returnsImages: false,
+  }),
+  refineQuery: contract({
+    name: 'refine-query',
+    title: 'Refine the search with feedback',
+    description: toolDescriptions.refineQuery,
+    input: refineQueryInput,
+    output: refineQueryOutput,
+    returnsImages: true,
+  }),
+};
+
+type Contracts = (typeof toolContracts)[keyof typeof toolContracts];
+export type ToolName = Contracts['name'];
+type ContractNamed<N extends ToolName> = Extract<Contracts, { name: N }>;
+
+/** Input and output of every tool by its name, e.g. for the AI SDK's typed UI messages (`tool-search` parts). */
+export type ToolIO = { [N in ToolName]: { input: z.infer<ContractNamed<N>['input']>; output: z.infer<ContractNamed<N>['output']> } };
+
+/** The tools as functions of their input, by name: what the faces call. */
+export type ToolCalls = { [N in ToolName]: (input: z.input<ContractNamed<N>['input']>) => Promise<z.infer<ContractNamed<N>['output']>> };
+
+export const toolNames = Object.values(toolContracts).map((c) => c.name) as ToolName[];
