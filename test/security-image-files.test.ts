@@ -69,6 +69,13 @@ test('a file swapped for a symlink, replaced or grown into a pixel bomb after in
   const client = await httpClient(`${server.url}/mcp`);
   t.after(() => client.close());
   await assert.rejects(client.readResource({ uri: `image://${a}` }), /outside the library folder/);
+  const caption = await fetch(`${server.url}/api/caption-region`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ imageId: a, box: { x: 0, y: 0, w: 10, h: 10 }, units: 'px' }),
+  });
+  assert.equal(caption.status, 404, 'the tools refuse it too, as a changed image');
+  assert.match(((await caption.json()) as { error: string }).error, /outside the library folder/);
 
   // A regular file replaced (a decompression bomb): its size no longer matches the record.
   writeFileSync(join(root, 'b.jpg'), pngBomb(30_000));
