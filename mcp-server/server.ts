@@ -2,13 +2,13 @@
 // the library status resource. One McpServer is made per connection (stdio, or each HTTP session); what they share (thumbnail cache, library watcher) lives
 // in McpShared.
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../engine/log.ts';
 import { imageMimeType } from '../engine/images/mime.ts';
 import type { Library } from '../engine/library/library.ts';
+import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { regionsFileName } from '../engine/regions/region-indexer.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
@@ -32,7 +32,7 @@ export interface McpShared {
 }
 
 export function createMcpShared(ctx: ToolContext, settings: ServerConfig['mcp']): McpShared {
-  const thumbnailer = new Thumbnailer((id) => ctx.library.imagePath(id), settings.thumbnails);
+  const thumbnailer = new Thumbnailer((id) => ctx.library.readImageFile(id), { ...settings.thumbnails, maxPixels: ctx.library.maxPixels });
   const watcher = new LibraryWatcher(librarySignature(ctx.library), settings.watchSeconds * 1000);
   watcher.onChange(() => {
     // Another process (visualref index, a region pass) changed the data: catch up before telling clients.
@@ -111,10 +111,16 @@ export function createMcpServer(shared: McpShared): McpServer {
     { title: 'Library image', description: 'The original file of an image in the library, by the id that search returns.' },
     async (uri, variables): Promise<ReadResourceResult> => {
       const id = parseImageId(variables.id);
-      if (ctx.library.getImage(id)?.status !== 'indexed') throw new Error(`image://${id}: no such image in the library`);
-      const path = ctx.library.imagePath(id);
-      const bytes = await readFile(path);
-      return { contents: [{ uri: uri.href, mimeType: imageMimeType(path), blob: bytes.toString('base64') }] };
+      const record = ctx.library.getImage(id);
+      if (record?.status !== 'indexed') throw new Error(`image://${id}: no such image in the library`);
+      let bytes: Buffer;
+      try {
+        bytes = await ctx.library.readImageFile(id);
+      } catch (err) {
+        if (err instanceof ImageFileChangedError) throw new Error(`image://${id}: ${err.message}`);
+        throw err;
+      }
+      return { contents: [{ uri: uri.href, mimeType: imageMimeType(record.relPath), blob: bytes.toString('base64') }] };
     },
   );
   server.registerResource(

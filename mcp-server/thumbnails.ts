@@ -5,13 +5,15 @@ import sharp from 'sharp';
 export interface ThumbnailSettings {
   maxSide: number;
   quality: number;
+  /** The library's pixel limit: a bigger image swapped in after indexing is refused, not decoded. */
+  maxPixels: number;
 }
 
 export class Thumbnailer {
   private readonly cache = new Map<number, Promise<Buffer>>();
 
   constructor(
-    private readonly pathOf: (id: number) => string,
+    private readonly bytesOf: (id: number) => Promise<Buffer>,
     private readonly settings: ThumbnailSettings,
     private readonly capacity = 512,
   ) {}
@@ -25,13 +27,15 @@ export class Thumbnailer {
       this.cache.set(id, cached);
       return cached;
     }
-    const { maxSide, quality } = this.settings;
-    const made = sharp(this.pathOf(id), { limitInputPixels: false })
-      .rotate()
-      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: '#ffffff' })
-      .jpeg({ quality, mozjpeg: false })
-      .toBuffer();
+    const { maxSide, quality, maxPixels } = this.settings;
+    const made = this.bytesOf(id).then((bytes) =>
+      sharp(bytes, { limitInputPixels: maxPixels })
+        .rotate()
+        .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality, mozjpeg: false })
+        .toBuffer(),
+    );
     this.cache.set(id, made);
     made.catch(() => this.cache.delete(id));
     if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as number);

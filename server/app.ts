@@ -4,12 +4,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { bodyLimit } from 'hono/body-limit';
 import { repoRoot } from '../engine/config/load-config.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { loadServerConfig, type ServerConfig } from './config.ts';
 import { createMcpServer, createMcpShared } from '../mcp-server/server.ts';
 import { createMcpHttpEndpoint } from '../mcp-server/http.ts';
-import { acceptTokenLink, checkLoopbackHost, checkOrigin, requireBearerToken } from './security.ts';
+import { acceptTokenLink, carriesToken, checkLoopbackHost, checkOrigin, requireBearerToken } from './security.ts';
 
 export interface AppOptions {
   /** When set, /mcp and /api require `Authorization: Bearer <token>` (or the cookie that `/?token=<token>` sets). */
@@ -34,7 +35,9 @@ export function createApp(ctx: ToolContext, options: AppOptions): Hono {
   const mcp = createMcpHttpEndpoint({
     createServer: () => createMcpServer(shared),
     maxSessions: settings.mcp.maxSessions,
+    maxSessionsPerClient: settings.mcp.maxSessionsPerClient,
     idleMs: settings.mcp.idleSeconds * 1000,
+    unusedIdleMs: settings.mcp.unusedIdleSeconds * 1000,
     maxBodyBytes: settings.http.maxBodyBytes,
   });
   options.signal?.addEventListener(
@@ -47,8 +50,11 @@ export function createApp(ctx: ToolContext, options: AppOptions): Hono {
   );
 
   const app = new Hono();
-  app.get('/healthz', (c) => c.json({ ok: true, images: ctx.library.status().images, mcpSessions: mcp.sessionCount() }));
+  // With a token set, /healthz answers liveness to anyone and the counts only to a caller with the token.
+  const mayReadCounts = options.token ? carriesToken(options.token) : () => true;
+  app.get('/healthz', (c) => c.json(mayReadCounts(c) ? { ok: true, images: ctx.library.status().images, mcpSessions: mcp.sessionCount() } : { ok: true }));
 
+  const bodyLimits = { '/mcp': settings.http.maxBodyBytes, '/api': settings.http.apiMaxBodyBytes };
   for (const path of ['/mcp', '/api'] as const) {
     app.use(path, checkOrigin(settings.http.allowedOrigins));
     app.use(`${path}/*`, checkOrigin(settings.http.allowedOrigins));
@@ -60,6 +66,15 @@ export function createApp(ctx: ToolContext, options: AppOptions): Hono {
       app.use(path, requireBearerToken(options.token));
       app.use(`${path}/*`, requireBearerToken(options.token));
     }
+    // After the guards, so nobody unauthorised gets a body buffered. Counted while the body streams in
+    // (chunked bodies too): the first byte over the limit ends the request with 413.
+    const tooLarge = `request body over ${bodyLimits[path]} bytes (http.${path === '/mcp' ? 'maxBodyBytes' : 'apiMaxBodyBytes'} in configs/server.yaml)`;
+    const limit = bodyLimit({
+      maxSize: bodyLimits[path],
+      onError: (c) => c.json(path === '/mcp' ? { jsonrpc: '2.0', error: { code: -32000, message: tooLarge }, id: null } : { error: tooLarge }, 413),
+    });
+    app.use(path, limit);
+    app.use(`${path}/*`, limit);
   }
   app.route('/mcp', mcp.routes);
   if (options.extraRoutes) app.route('/api', options.extraRoutes(ctx));

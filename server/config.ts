@@ -8,10 +8,13 @@ export const serverConfigSchema = z.object({
     port: z.number().int().min(0).max(65535),
     allowedOrigins: z.array(z.url()).default([]),
     maxBodyBytes: z.number().int().positive(),
+    apiMaxBodyBytes: z.number().int().positive(),
   }),
   mcp: z.object({
     maxSessions: z.number().int().min(1),
+    maxSessionsPerClient: z.number().int().min(1),
     idleSeconds: z.number().positive(),
+    unusedIdleSeconds: z.number().positive(),
     thumbnails: z.object({
       count: z.number().int().min(0).max(100),
       maxSide: z.number().int().min(16).max(1024),

@@ -1,7 +1,7 @@
 // Request guards for /mcp and /api: an Origin allow-list against DNS rebinding and cross-site
 // requests from browsers, a Host check while bound to loopback, and an optional bearer token.
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -79,16 +79,23 @@ function sameToken(given: string | undefined, expected: Buffer): boolean {
   return given !== undefined && timingSafeEqual(digest(given), expected);
 }
 
+/** Whether a request carries the token, as a bearer header or as the web app's cookie (constant time). */
+export function carriesToken(token: string): (c: Context) => boolean {
+  const expected = digest(token);
+  return (c) => {
+    const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
+    return sameToken(bearer, expected) || sameToken(getCookie(c, tokenCookie), expected);
+  };
+}
+
 /**
  * Requires the token: `Authorization: Bearer <token>` (MCP clients, scripts) or the cookie a browser
  * got from acceptTokenLink (the web app). 401 otherwise; compares in constant time.
  */
 export function requireBearerToken(token: string): MiddlewareHandler {
-  const expected = digest(token);
+  const carries = carriesToken(token);
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (!sameToken(bearer, expected) && !sameToken(getCookie(c, tokenCookie), expected)) {
+    if (!carries(c)) {
       c.header('WWW-Authenticate', 'Bearer realm="visualref"');
       return c.json({ error: 'missing or wrong bearer token: send "Authorization: Bearer $VISUALREF_TOKEN"' }, 401);
     }

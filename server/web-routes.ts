@@ -1,8 +1,5 @@
 // The chat web app's HTTP API, mounted by server/app.ts under /api (`createApp(ctx, { extraRoutes:
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -10,6 +7,7 @@ import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
 import { bindTools, toolRegistry } from '../tools/registry.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
+import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { imageMimeType } from '../engine/images/mime.ts';
 import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../tools/sessions/session-store.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
@@ -76,7 +74,17 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
   };
   const captions = new CaptionStore(ctx.library.db);
   const thumbs = new ThumbCache(2000);
-  const imageFile = (id: number): string | undefined => (ctx.library.getImage(id)?.status === 'indexed' ? ctx.library.imagePath(id) : undefined);
+  /** The bytes and name of an indexed image, or undefined when it is unknown or changed on disk. */
+  const imageFile = async (id: number): Promise<{ bytes: Buffer; relPath: string } | undefined> => {
+    const record = ctx.library.getImage(id);
+    if (record?.status !== 'indexed') return undefined;
+    try {
+      return { bytes: await ctx.library.readImageFile(id), relPath: record.relPath };
+    } catch (err) {
+      if (err instanceof ImageFileChangedError) return undefined;
+      throw err;
+    }
+  };
 
   /** The stored session, or the reason there is none (unknown, expired). */
   const findSession = (id: string): { session: Session; turns: TurnRecord[] } | { missing: string } => {
@@ -112,13 +120,12 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
   app.get('/images/:id', async (c) => {
     const params = parse(idParam, c.req.param());
     if (!params.ok) return problem(c, 400, params.message);
-    const file = imageFile(params.data.id);
-    if (!file) return problem(c, 404, `no image ${params.data.id} in the library`);
-    const size = (await stat(file)).size;
-    return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
+    const file = await imageFile(params.data.id);
+    if (!file) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
+    return new Response(new Uint8Array(file.bytes), {
       headers: {
-        'content-type': imageMimeType(file),
-        'content-length': String(size),
+        'content-type': imageMimeType(file.relPath),
+        'content-length': String(file.bytes.length),
         'cache-control': 'private, max-age=3600',
       },
     });
@@ -129,12 +136,12 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     if (!params.ok) return problem(c, 400, params.message);
     const query = parse(thumbQuery, c.req.query());
     if (!query.ok) return problem(c, 400, query.message);
-    const file = imageFile(params.data.id);
-    if (!file) return problem(c, 404, `no image ${params.data.id} in the library`);
     const key = `${params.data.id}:${query.data.size}`;
     let jpeg = thumbs.get(key);
     if (!jpeg) {
-      jpeg = await sharp(file).rotate().resize(query.data.size, query.data.size, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82 }).toBuffer();
+      const file = await imageFile(params.data.id);
+      if (!file) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
+      jpeg = await sharp(file.bytes, { limitInputPixels: ctx.library.maxPixels }).rotate().resize(query.data.size, query.data.size, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82 }).toBuffer();
       thumbs.set(key, jpeg);
     }
     return new Response(new Uint8Array(jpeg), { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' } });

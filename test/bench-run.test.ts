@@ -101,6 +101,11 @@ test('PyTorch reference: encode-only timing of the tiny CLIP on the CPU, and a c
     t.skip(`/usr/bin/python3 is not runnable here (${cpu.error.message})`);
     return;
   }
+  const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'], { encoding: 'utf8' });
+  if (torch.status !== 0) {
+    t.skip(`PyTorch or onnx is not installed for /usr/bin/python3 (.ci/run installs python3-torch python3-onnx): ${torch.stderr.trim().split('\n').at(-1)}`);
+    return;
+  }
   assert.equal(cpu.status, 0, cpu.stderr);
   const result = JSON.parse(cpu.stdout.trim()) as { images: number; imagesPerSecond: number };
   assert.equal(result.images, 4);

@@ -22,6 +22,8 @@ let server: Server;
 let baseUrl: string;
 let requests = 0;
 let delayMs = 150;
+/** While set, answers are kept here instead of sent: a job under test cannot finish before it is told to. */
+let held: (() => void)[] | undefined;
 const requestTimes: number[] = [];
 
 before(async () => {
@@ -42,10 +44,12 @@ before(async () => {
     req.on('end', () => {
       const n = ++requests;
       requestTimes.push(performance.now());
-      setTimeout(() => {
+      const answer = () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `c${n}`, object: 'chat.completion', created: 1, model: 'llava', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `caption number ${n}` } }] }));
-      }, delayMs);
+      };
+      if (held) held.push(answer);
+      else setTimeout(answer, delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -144,12 +148,21 @@ test('Ctrl-C stops after the caption in flight and saves it; --cancel stops a jo
   // The GRF prompt takes two requests per image; the one in flight was finished and saved.
   assert.equal(grf() * 2, requests);
 
+  // The second run's answers are held until the cancel was asked: however slow this machine, the job
+  // cannot have finished by then. Its own "started" signal is its running job row with its pid.
+  held = [];
   const running = cli(['caption-all', '--captioner', 'llava']);
-  const before = grf();
-  await waitFor(() => grf() > before, 'a caption of the second run');
+  const pid = running.child.pid;
+  await waitFor(
+    () => readDb((db) => db.prepare("SELECT 1 FROM caption_jobs WHERE state = 'running' AND pid = ?").get(pid)) !== undefined && (held?.length ?? 0) > 0,
+    'the second run started and asked for a caption',
+  );
   const cancel = await cli(['caption-all', '--cancel']).done;
   assert.equal(cancel.code, 0, cancel.stderr);
-  assert.match(cancel.stdout, /^asked job \d+ \(llava, pid \d+\) to stop after its caption in flight/);
+  assert.match(cancel.stdout, new RegExp(`^asked job \\d+ \\(llava, pid ${pid}\\) to stop after its caption in flight`));
+  const release = held;
+  held = undefined;
+  for (const answer of release) answer();
   const cancelled = await running.done;
   assert.equal(cancelled.code, 0, cancelled.stderr);
   assert.match(cancelled.stdout, /^cancelled: /);

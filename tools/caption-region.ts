@@ -5,7 +5,7 @@ import { BoxError, resolveBox } from '../engine/images/box.ts';
 import { CaptionerError } from '../engine/captioners/errors.ts';
 import type { ToolContext } from './context.ts';
 import { ToolError } from './errors.ts';
-import { requireImage } from './library-access.ts';
+import { loadLibraryImage, requireImage } from './library-access.ts';
 import { captionRegionInput, type CaptionRegionOutput } from './contract/schemas.ts';
 import { withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
@@ -25,7 +25,7 @@ export async function captionRegion(ctx: ToolContext, rawInput: z.input<typeof c
   // Checked before captioning, which may take seconds.
   const session = input.sessionId !== undefined ? withSession(() => sessions.get(input.sessionId!)) : undefined;
 
-  const image = await library.loadImage(input.imageId);
+  const image = await loadLibraryImage(library, input.imageId);
   let result;
   try {
     [result] = await captioner.caption([{ image, box, instructions: input.instructions, query: session?.query.text }]);

@@ -10,7 +10,10 @@ import { SessionStore } from './sessions/session-store.ts';
 import { loadFeedbackConfig, type FeedbackConfig } from '../engine/feedback/config.ts';
 import { loadRegionsConfig, type RegionsConfig } from '../engine/regions/config.ts';
 import { openLibraryRegions } from '../engine/regions/library-regions.ts';
-import type { RegionMatrix } from '../engine/regions/region-store.ts';
+import { RegionRecordDamagedError } from '../engine/regions/region-damage.ts';
+import type { RegionMatrix, RegionStore } from '../engine/regions/region-store.ts';
+import { rebuildRegionsInBackground } from '../engine/regions/rebuild-regions.ts';
+import { log } from '../engine/log.ts';
 import { loadToolsConfig, type ToolsConfig } from './config.ts';
 
 export interface ToolConfig {
@@ -26,6 +29,8 @@ export interface ToolContext {
   config: ToolConfig;
   /** The stored regions of a library image; without them, region feedback matches the whole image. */
   regionsOf(id: number): RegionMatrix | undefined;
+  /** Images whose region record was found damaged (their regions are ignored until the next index run). */
+  damagedRegions: ReadonlySet<number>;
   /** Catches up with changes another process made to the data directory (a re-index, a region pass). */
   reload(): void;
 }
@@ -52,20 +57,41 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
     const sessions = new SessionStore(sessionDb, { ttlMs: config.feedback.sessions.ttlHours * 3600 * 1000 });
     const captioner = captionerForLibrary(library, options.captioner);
     const regionsEnabled = config.regions.enabled;
+    const damagedRegions = new Set<number>();
+    const rebuild = new AbortController();
+    let rebuilding: Promise<void> | undefined;
+    const open = (): RegionStore | undefined =>
+      openLibraryRegions(library, () => {
+        rebuilding = rebuildRegionsInBackground(library, rebuild.signal).then(() => {
+          regionStore ??= open();
+        });
+      });
     // The region index is made by a separate pass and may appear, or grow, while the server runs.
-    let regionStore = regionsEnabled ? openLibraryRegions(library) : undefined;
+    let regionStore = regionsEnabled ? open() : undefined;
     return {
       library,
       sessions,
       captioner,
       config,
-      regionsOf: (id) => regionStore?.getMatrix(id),
+      damagedRegions,
+      regionsOf(id) {
+        try {
+          return regionStore?.getMatrix(id);
+        } catch (err) {
+          if (!(err instanceof RegionRecordDamagedError)) throw err;
+          if (!damagedRegions.has(id)) log.warn(`${err.message}; image ${id} is scored as a whole image until \`visualref index\` extracts its regions again`);
+          damagedRegions.add(id);
+          return undefined;
+        }
+      },
       reload() {
         library.reconcile();
         if (regionStore) regionStore.refresh();
-        else if (regionsEnabled) regionStore = openLibraryRegions(library);
+        else if (regionsEnabled && !rebuilding) regionStore = open();
       },
       async close() {
+        rebuild.abort();
+        await rebuilding;
         regionStore?.close();
         sessionDb.close();
         await library.close();

@@ -2,7 +2,9 @@
 import type { ImageRecord } from '../engine/store/image-store.ts';
 import type { Library } from '../engine/library/library.ts';
 import type { ResultItem } from './contract/schemas.ts';
-import { unknownImage } from './errors.ts';
+import { ToolError, unknownImage } from './errors.ts';
+import { ImageFileChangedError } from '../engine/library/image-file.ts';
+import type { RgbImage } from '../engine/types.ts';
 
 /** The record of an indexed image; unknown or skipped ids are a ToolError naming the id. */
 export function requireImage(library: Library, id: number): ImageRecord & { width: number; height: number } {
@@ -11,6 +13,16 @@ export function requireImage(library: Library, id: number): ImageRecord & { widt
     throw unknownImage(id, library.store.counts().indexed);
   }
   return record as ImageRecord & { width: number; height: number };
+}
+
+/** The pixels of an indexed image; a file changed on disk since indexing is a ToolError saying so. */
+export async function loadLibraryImage(library: Library, id: number): Promise<RgbImage> {
+  try {
+    return await library.loadImage(id);
+  } catch (err) {
+    if (err instanceof ImageFileChangedError) throw new ToolError('unknown-image', err.message);
+    throw err;
+  }
 }
 
 /** Results as the tools return them: 1-based rank, the original image size, and optionally the previous rank. */

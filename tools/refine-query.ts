@@ -111,6 +111,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const applied: AppliedSource[] = [...composed.applied];
   let hits = rank(library, composed.scoring, marks.length ? Math.max(k, config.regions.rerank.pool) : k, exclude);
   let matches: Map<number, NonNullable<ResultItem['matches']>> | undefined;
+  const pool = marks.length ? hits.map((hit) => hit.id) : [];
   if (marks.length) {
     const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
     const ranked = rerankByRegions(hits, marks, { ...score, regionsOf: ctx.regionsOf, fallbackOf: wholeImageOf(library) }).slice(0, k);
@@ -134,7 +135,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     movedUp: movement.movedUp,
     movedDown: movement.movedDown,
     newResults: movement.newResults,
-    summary: summarizeRefinement(applied, movement),
+    summary: summarizeRefinement(applied, movement) + damagedRegionsNote(ctx.damagedRegions, pool),
   };
   const turn = withSession(() =>
     sessions.recordTurn(id, {
@@ -157,4 +158,11 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const results = toResultItems(library, hits, previousRanks);
   if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
   return { sessionId: id, turn: turn.turn, results, explanation };
+}
+
+/** Says which re-ranked candidates fell back to whole-image scoring because their region record is damaged. */
+function damagedRegionsNote(damaged: ReadonlySet<number>, pool: readonly number[]): string {
+  const hit = pool.filter((id) => damaged.has(id));
+  if (!hit.length) return '';
+  return ` The region index of image${hit.length > 1 ? 's' : ''} ${hit.join(', ')} is damaged: scored as whole images (the next \`visualref index\` extracts the regions again).`;
 }

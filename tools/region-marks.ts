@@ -7,6 +7,7 @@ import type { TurnRecord } from './sessions/session-store.ts';
 import type { Library } from '../engine/library/library.ts';
 import { buildMarks, type MarkKind } from '../engine/regions/marks.ts';
 import type { RegionMark } from '../engine/regions/rerank.ts';
+import { loadLibraryImage } from './library-access.ts';
 
 function regionKey(r: PlannedRegion): string {
   return JSON.stringify([r.imageId, r.box ?? null, r.caption ?? null, r.relevant]);
@@ -34,7 +35,7 @@ export async function encodeMarks(library: Library, regions: readonly PlannedReg
   const inputs = [];
   for (const region of regions) {
     const wantsCrop = kind !== 'caption' && region.box;
-    if (wantsCrop && !originals.has(region.imageId)) originals.set(region.imageId, await library.loadImage(region.imageId));
+    if (wantsCrop && !originals.has(region.imageId)) originals.set(region.imageId, await loadLibraryImage(library, region.imageId));
     inputs.push({
       label: markLabel(region),
       relevant: region.relevant,

@@ -1,6 +1,5 @@
 // visualref caption: captions an image of the library (by id) or an image file, or a box of it.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseFlags } from '../args.ts';
@@ -14,6 +13,9 @@ import type { Library } from '../../engine/library/library.ts';
 import { loadModelRuntime, type ModelRuntime } from '../../engine/library/model-runtime.ts';
 import { captionerConfig, chooseCaptionerName, createCaptioner, type VersionedCaptioner } from '../../engine/captioners/create-captioner.ts';
 import { captionerForLibrary, runtimeEmbedder } from '../../engine/captioners/for-library.ts';
+import { QueryFileError, readQueryImageFile } from '../../engine/images/query-file.ts';
+import { loadToolsConfig } from '../../tools/config.ts';
+import { loadIndexConfig } from '../../engine/index/config.ts';
 
 const flags = z.object({
   box: z.string().optional(),
@@ -53,11 +55,12 @@ async function loadTarget(ref: string, values: z.infer<typeof flags>, captionerN
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(ref);
+    bytes = await readQueryImageFile(ref, loadToolsConfig().upload.maxBytes);
   } catch (err) {
-    throw new UsageError(`cannot read ${ref} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (err instanceof QueryFileError) throw new UsageError(`${err.message}`);
+    throw err;
   }
-  const image = await decodeImage(bytes);
+  const image = await decodeImage(bytes, { maxPixels: loadIndexConfig().indexer.maxPixels });
   const target: Target = { image, source: { file: resolve(ref) } };
   // The offline captioner needs the model: the library's, or the one named with --model.
   if (captionerConfig(captionerName).kind === 'clip-phrases') {

@@ -1,12 +1,13 @@
 // visualref search: the nearest images to a text or to an image (a file or a library id).
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
 import type { Library } from '../../engine/library/library.ts';
+import { QueryFileError, readQueryImageFile } from '../../engine/images/query-file.ts';
+import { loadToolsConfig } from '../../tools/config.ts';
 
 const flags = z.object({
   image: z.string().min(1).optional(),
@@ -32,9 +33,10 @@ async function queryVector(library: Library, text: string | undefined, image: st
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(ref);
+    bytes = await readQueryImageFile(ref, loadToolsConfig().upload.maxBytes);
   } catch (err) {
-    throw new UsageError(`--image: cannot read ${ref} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (err instanceof QueryFileError) throw new UsageError(`--image: ${err.message}`);
+    throw err;
   }
   return library.encodeImage(bytes);
 }

@@ -11,6 +11,8 @@ export const hnswParamsSchema = z.object({
 
 export const indexConfigSchema = z.object({
   kind: z.enum(['hnsw', 'flat']),
+  /** Vectors of the index file compared with the database's on open (all of them in smaller libraries). */
+  verifySample: z.number().int().min(1).default(256),
   hnsw: hnswParamsSchema,
   indexer: z.object({
     batchSize: z.number().int().min(1).max(1024),

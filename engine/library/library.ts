@@ -2,17 +2,19 @@
 // SQLite database (the source of truth, vectors included) and a vector index file (a cache of the
 // vectors, reconciled with the database on open so a crash never loses or duplicates anything).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Box, EncoderInfo, ExecutionProvider, RgbImage, SearchHit } from '../types.ts';
 import { loadIndexConfig, type IndexConfig } from '../index/config.ts';
 import { createIndex, indexFileName, openIndex } from '../index/open-index.ts';
 import type { PersistentIndex } from '../index/persistent-index.ts';
+import { findIndexMismatch } from '../index/verify-index.ts';
+import { log } from '../log.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { ImageStore, type ImageRecord, type ImageStatus } from '../store/image-store.ts';
 import { loadModelRuntime, type ModelRuntime, type RuntimeOptions } from './model-runtime.ts';
 import { canonicalModelRef, defaultDataDir, modelSlug, resolveUnderRoot } from './paths.ts';
 import { lockHolder } from './write-lock.ts';
+import { ImageFileChangedError, readRecordedFile } from './image-file.ts';
 
 export { defaultDataDir } from './paths.ts';
 
@@ -161,9 +163,26 @@ export class Library {
     return resolveUnderRoot(root, record.relPath);
   }
 
+  /**
+   * The bytes of indexed image `id`, read only if the file is still the one indexed (see
+   * engine/library/image-file.ts). Throws ImageFileChangedError otherwise.
+   */
+  async readImageFile(id: number): Promise<Buffer> {
+    const record = this.store.get(id);
+    if (!record || record.status !== 'indexed') throw new ImageFileChangedError(id, record?.relPath ?? '?', 'is not in the library');
+    const root = this.root;
+    if (!root) throw new Error('this library has no indexed folder');
+    return readRecordedFile(root, record);
+  }
+
+  /** The pixel limit of every decode of a library or query image (configs/index.yaml). */
+  get maxPixels(): number {
+    return this.indexConfig.indexer.maxPixels;
+  }
+
   async loadImage(id: number): Promise<RgbImage> {
     const runtime = await this.runtime();
-    return runtime.decode(await readFile(this.imagePath(id)), { maxPixels: this.indexConfig.indexer.maxPixels });
+    return runtime.decode(await this.readImageFile(id), { maxPixels: this.maxPixels });
   }
 
   async encodeText(text: string): Promise<Float32Array> {
@@ -179,8 +198,8 @@ export class Library {
       const stored = this.vector(source.id);
       if (stored) return stored;
     }
-    const input = source instanceof Uint8Array ? Buffer.from(source.buffer, source.byteOffset, source.byteLength) : 'id' in source ? await readFile(this.imagePath(source.id)) : source;
-    const [vector] = await runtime.encodeImages([await runtime.prepare(input, box, { maxPixels: this.indexConfig.indexer.maxPixels })]);
+    const input = source instanceof Uint8Array ? Buffer.from(source.buffer, source.byteOffset, source.byteLength) : 'id' in source ? await this.readImageFile(source.id) : source;
+    const [vector] = await runtime.encodeImages([await runtime.prepare(input, box, { maxPixels: this.maxPixels })]);
     return vector;
   }
 
@@ -273,7 +292,11 @@ export class Library {
     this.unindex(stale);
     const savedSeq = Number(this.store.getMeta('index_seq') ?? 0);
     for (const entry of this.store.vectorsWrittenAfter(savedSeq)) this.indexVectors([entry]);
-    if (this.indexRef.size !== indexed.size || [...indexed].some((id) => !this.indexRef.has(id))) {
+    const incomplete = this.indexRef.size !== indexed.size || [...indexed].some((id) => !this.indexRef.has(id));
+    // A complete index may still hold a changed vector (a damaged or tampered file): compare a sample.
+    const differs = incomplete ? undefined : findIndexMismatch(this.indexRef, [...indexed], (id) => this.store.vector(id), this.indexConfig.verifySample);
+    if (differs !== undefined) log.warn(`${this.indexFile}: the vector of image ${differs} differs from library.db; rebuilding the index from the database`);
+    if (incomplete || differs !== undefined) {
       this.indexRef = createIndex(this.indexFile, this.dim, this.indexConfig);
       for (const entry of this.store.vectorsWrittenAfter(0)) this.indexRef.upsert(entry.id, entry.vector);
       this.dirty = true;

@@ -1,8 +1,10 @@
-// Walks a folder for image files: recursive, follows symlinks, detects loops through a set of real
+// Walks a folder for image files: recursive, follows symlinks whose target lies inside the scanned
+// folder (a link leading out of it is reported, never followed), detects loops through a set of real
 // paths, and reports what it cannot read instead of stopping.
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { isInside } from './image-file.ts';
 
 export interface ScannedFile {
   /** Relative to the scanned root, forward slashes. */
@@ -38,12 +40,18 @@ export async function scanFolder(root: string, extensions: readonly string[]): P
   const files: ScannedFile[] = [];
   const problems: ScanProblem[] = [];
   const visited = new Set<string>();
+  const outside = 'symlink leads outside the library folder (not followed)';
+  let realRoot = '';
 
   async function walk(dir: string, rel: string): Promise<void> {
     let real: string;
     let entries: Dirent[];
     try {
       real = await realpath(dir);
+      if (rel && !isInside(realRoot, real)) {
+        problems.push({ relPath: rel, reason: outside, isImage: false });
+        return;
+      }
       if (visited.has(real)) {
         problems.push({ relPath: rel || '.', reason: 'symlink loop (folder already visited)', isImage: false });
         return;
@@ -66,6 +74,10 @@ export async function scanFolder(root: string, extensions: readonly string[]): P
       }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue;
       try {
+        if (entry.isSymbolicLink() && !isInside(realRoot, await realpath(abs))) {
+          problems.push({ relPath, reason: outside, isImage: isImageName(entry.name) });
+          continue;
+        }
         const info = await stat(abs);
         if (info.isDirectory()) await walk(abs, relPath);
         else if (info.isFile() && isImageName(entry.name)) files.push({ relPath, absPath: abs, size: info.size, mtimeMs: info.mtimeMs });
@@ -76,6 +88,12 @@ export async function scanFolder(root: string, extensions: readonly string[]): P
     }
   }
 
+  try {
+    realRoot = await realpath(root);
+  } catch (err) {
+    problems.push({ relPath: '.', reason: describe(err), isImage: false });
+    return { files, problems };
+  }
   await walk(root, '');
   return { files, problems };
 }

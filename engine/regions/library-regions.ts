@@ -10,6 +10,7 @@ import { loadRegionsConfig, type RegionsConfig } from './config.ts';
 import { RegionIndexer, regionsFileName } from './region-indexer.ts';
 import type { RegionSearchSources } from './region-search.ts';
 import { RegionStore } from './region-store.ts';
+import { moveDamagedStoreAside, RegionStoreHeaderError } from './region-damage.ts';
 
 export interface LibraryRegionsReport {
   added: number;
@@ -39,7 +40,9 @@ export async function indexLibraryRegions(
     const live = new Set(records.map((r) => r.id));
     const gone = indexer.store.ids().filter((id) => !live.has(id));
     indexer.remove(gone);
-    const todo = records.filter((r) => indexer.store.tagOf(r.id) !== contentTag(r.hash));
+    const damaged = new Set(indexer.store.damagedIds());
+    if (damaged.size) log.warn(`regions: ${damaged.size} damaged record(s) in ${indexer.store.file} (image ${[...damaged].slice(0, 10).join(', ')}); extracting them again`);
+    const todo = records.filter((r) => damaged.has(r.id) || indexer.store.tagOf(r.id) !== contentTag(r.hash));
     const report: LibraryRegionsReport = { added: 0, removed: gone.length, regions: 0, proposeMsPerImage: 0, encodeMsPerImage: 0, bytesPerImage: 0 };
     let proposeMs = 0;
     let encodeMs = 0;
@@ -73,10 +76,22 @@ export async function indexLibraryRegions(
   }
 }
 
-/** The library's region store opened read-only for searching, or undefined when it has none (yet). */
-export function openLibraryRegions(library: Library): RegionStore | undefined {
+/**
+ * The library's region store opened read-only for searching, or undefined when it has none (yet).
+ * A store with a damaged header is moved aside and `onDamaged` called (to rebuild it); until then
+ * region feedback scores whole images.
+ */
+export function openLibraryRegions(library: Library, onDamaged?: () => void): RegionStore | undefined {
   const file = join(library.dir, regionsFileName);
-  const settings = RegionStore.readSettings(file);
+  let settings: ReturnType<typeof RegionStore.readSettings>;
+  try {
+    settings = RegionStore.readSettings(file);
+  } catch (err) {
+    if (!(err instanceof RegionStoreHeaderError)) throw err;
+    moveDamagedStoreAside(file, err);
+    onDamaged?.();
+    return undefined;
+  }
   if (!settings) return undefined;
   if (settings.dim !== library.dim) {
     log.warn(`regions: ${file} holds ${settings.dim}-d regions but the library ${library.dim}-d vectors; ignoring it until the next index run`);

@@ -12,6 +12,7 @@ import { log } from '../log.ts';
 import { loadRegionsConfig, type RegionsConfig } from './config.ts';
 import { createRegionProposer } from './proposers.ts';
 import { RegionStore } from './region-store.ts';
+import { moveDamagedStoreAside, RegionStoreHeaderError } from './region-damage.ts';
 import { TokenCellProposer, tokenGrid } from './token-cells.ts';
 
 export const regionsFileName = 'regions.bin';
@@ -79,6 +80,17 @@ function storeLabel(config: RegionsConfig, tokenSide?: number): string {
   return `${config.source}:${createHash('sha1').update(JSON.stringify(shape)).digest('hex').slice(0, 6)}`;
 }
 
+/** The settings of the store at `file`; a store with a damaged header is moved aside (and rebuilt by the caller). */
+function readSettingsOrMoveAside(file: string): ReturnType<typeof RegionStore.readSettings> {
+  try {
+    return RegionStore.readSettings(file);
+  } catch (err) {
+    if (!(err instanceof RegionStoreHeaderError)) throw err;
+    moveDamagedStoreAside(file, err);
+    return undefined;
+  }
+}
+
 export class RegionIndexer {
   private constructor(
     readonly store: RegionStore,
@@ -118,7 +130,7 @@ export class RegionIndexer {
       label = storeLabel(config);
     }
     const settings = { dim: encoder.info.dim, dtype: config.store.dtype, label };
-    const existing = RegionStore.readSettings(file);
+    const existing = readSettingsOrMoveAside(file);
     if (existing && (existing.dim !== settings.dim || existing.dtype !== settings.dtype || existing.label !== settings.label)) {
       log.warn(`regions: ${file} holds ${existing.label} regions (dim ${existing.dim}, ${existing.dtype}); rebuilding them as ${label}`);
       rmSync(file);

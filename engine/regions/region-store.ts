@@ -16,6 +16,8 @@ import { crc32 } from 'node:zlib';
 import type { Box, RegionProposal } from '../types.ts';
 import { replaceFileAtomically } from '../index/atomic-file.ts';
 import { halfTable, toHalf } from './half.ts';
+import { log } from '../log.ts';
+import { RegionRecordDamagedError, RegionStoreHeaderError } from './region-damage.ts';
 
 export type RegionDtype = 'fp16' | 'int8';
 export type RegionSourceTag = RegionProposal['source'];
@@ -94,6 +96,7 @@ export class RegionStore {
     this.fd = openSync(file, options.readonly ? 'r' : 'r+');
     this.readHeader();
     this.repairedBytes = this.scan();
+    if (this.repairedBytes > 0 && !options.readonly) log.warn(`region store ${file}: cut off ${this.repairedBytes} bytes of an incomplete last record (torn tail)`);
   }
 
   /** Opens (creating when missing) the store at `file`; a torn last record is removed. */
@@ -108,7 +111,7 @@ export class RegionStore {
     try {
       const h = Buffer.alloc(HEADER_BYTES);
       const n = readSync(fd, h, 0, HEADER_BYTES, 0);
-      if (n < HEADER_BYTES || h.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${file} is not a visualref region store`);
+      if (n < HEADER_BYTES || h.toString('ascii', 0, 8) !== MAGIC) throw new RegionStoreHeaderError(file);
       return parseHeader(h);
     } finally {
       closeSync(fd);
@@ -186,10 +189,13 @@ export class RegionStore {
     // A fresh (unpooled) buffer starts its own ArrayBuffer, so fp16 values can be viewed in place.
     const buf = Buffer.from(new ArrayBuffer(total));
     readSync(this.fd, buf, 0, total, entry.offset);
-    if (crc32(buf.subarray(0, total - 4)) !== buf.readUInt32LE(total - 4)) {
-      throw new Error(`region store ${this.file}: record of image ${id} at byte ${entry.offset} is corrupt (CRC mismatch)`);
-    }
+    if (crc32(buf.subarray(0, total - 4)) !== buf.readUInt32LE(total - 4)) throw new RegionRecordDamagedError(this.file, id, entry.offset);
     return this.decodePayload(buf, RECORD_HEADER_BYTES, entry.count);
+  }
+
+  /** Ids whose live record fails its checksum (reads every live record: for index runs, not searches). */
+  damagedIds(): number[] {
+    return [...this.entries].filter(([, entry]) => !this.checksumOk(entry)).map(([id]) => id);
   }
 
   /** Rewrites the file with only the live records (atomically: temporary file, then rename). */
@@ -260,7 +266,7 @@ export class RegionStore {
   private readHeader(): void {
     const h = Buffer.alloc(HEADER_BYTES);
     const n = readSync(this.fd, h, 0, HEADER_BYTES, 0);
-    if (n < HEADER_BYTES || h.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${this.file} is not a visualref region store`);
+    if (n < HEADER_BYTES || h.toString('ascii', 0, 8) !== MAGIC) throw new RegionStoreHeaderError(this.file);
     const version = h.readUInt32LE(8);
     if (version !== VERSION) throw new Error(`${this.file}: region store version ${version} is not supported (expected ${VERSION})`);
     const { dim, dtype, label } = parseHeader(h);
