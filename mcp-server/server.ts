@@ -11,7 +11,7 @@ import type { Library } from '../engine/library/library.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { regionsFileName } from '../engine/regions/region-indexer.ts';
 import type { ToolContext } from '../tools/context.ts';
-import { ToolError } from '../tools/errors.ts';
+import { reportError } from '../tools/errors.ts';
 import { toolRegistry } from '../tools/registry.ts';
 import type { ResultItem } from '../tools/contract/schemas.ts';
 import type { ServerConfig } from '../server/config.ts';
@@ -64,8 +64,8 @@ async function runTool<T>(name: string, call: () => Promise<T>, toResult: (outpu
   try {
     return await toResult(await call());
   } catch (err) {
-    if (err instanceof ToolError) return errorResult(err.message);
-    const message = err instanceof Error ? err.message : String(err);
+    const { message, internal } = reportError(err);
+    if (!internal) return errorResult(message);
     log.error(`tool ${name} failed: ${err instanceof Error && err.stack ? err.stack : message}`);
     return errorResult(`${name} failed: ${message}`);
   }

@@ -4,7 +4,8 @@ import { Hono, type Context } from 'hono';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { ToolContext } from '../tools/context.ts';
-import { ToolError } from '../tools/errors.ts';
+import { reportError } from '../tools/errors.ts';
+import { log } from '../engine/log.ts';
 import { bindTools, toolRegistry } from '../tools/registry.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
@@ -98,8 +99,9 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
 
   const app = new Hono();
   app.onError((err, c) => {
-    if (err instanceof ToolError) return problem(c, err.code === 'unknown-image' ? 404 : err.code === 'captioner' ? 502 : 400, err.message);
-    return problem(c, 500, err.message);
+    const { status, message, internal } = reportError(err);
+    if (internal) log.error(`${c.req.method} ${c.req.path} failed: ${err.stack ?? message}`);
+    return problem(c, status, message);
   });
 
   app.post('/chat', async (c) => {

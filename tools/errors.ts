@@ -19,3 +19,24 @@ export function unknownImage(id: number, librarySize: number): ToolError {
     `unknown image id ${id}: the library holds ${librarySize} images; use an id from search results`,
   );
 }
+
+/** How every face reports a failure: its HTTP status and message, and whether it is an internal fault to log. */
+export interface ReportedError {
+  status: 400 | 404 | 500 | 502;
+  message: string;
+  internal: boolean;
+}
+
+const statusOf: Record<ToolErrorCode, ReportedError['status']> = {
+  'bad-input': 400,
+  'unknown-image': 404,
+  'bad-box': 400,
+  'bad-upload': 400,
+  session: 400,
+  captioner: 502,
+};
+
+export function reportError(err: unknown): ReportedError {
+  if (err instanceof ToolError) return { status: statusOf[err.code], message: err.message, internal: false };
+  return { status: 500, message: err instanceof Error ? err.message : String(err), internal: true };
+}
