@@ -15,7 +15,6 @@ import { reportError } from '../tools/errors.ts';
 import { toolRegistry } from '../tools/registry.ts';
 import type { ResultItem } from '../tools/contract/schemas.ts';
 import type { ServerConfig } from '../server/config.ts';
-import { Thumbnailer } from './thumbnails.ts';
 import { LibraryWatcher } from './library-watcher.ts';
 import { errorResult, imageListResult, jsonResult, type ThumbnailPolicy } from './tool-result.ts';
 
@@ -32,16 +31,19 @@ export interface McpShared {
 }
 
 export function createMcpShared(ctx: ToolContext, settings: ServerConfig['mcp']): McpShared {
-  const thumbnailer = new Thumbnailer((id) => ctx.library.readImageFile(id), { ...settings.thumbnails, maxPixels: ctx.library.maxPixels });
   const watcher = new LibraryWatcher(librarySignature(ctx.library), settings.watchSeconds * 1000);
   watcher.onChange(() => {
     // Another process (visualref index, a region pass) changed the data: catch up before telling clients.
     ctx.reload();
-    thumbnailer.clear();
   });
   return {
     ctx,
-    thumbnails: { thumbnailer, count: settings.thumbnails.count, maxBytes: settings.maxResultBytes },
+    thumbnails: {
+      thumbnailer: ctx.thumbnails,
+      size: { maxSide: settings.thumbnails.maxSide, quality: settings.thumbnails.quality },
+      count: settings.thumbnails.count,
+      maxBytes: settings.maxResultBytes,
+    },
     listImages: settings.listImages,
     watcher,
     close: () => watcher.close(),

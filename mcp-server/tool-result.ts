@@ -4,10 +4,11 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ResultItem } from '../tools/contract/schemas.ts';
 import { log } from '../engine/log.ts';
-import type { Thumbnailer } from './thumbnails.ts';
+import type { Thumbnailer, ThumbnailSize } from '../engine/images/thumbnails.ts';
 
 export interface ThumbnailPolicy {
   thumbnailer: Thumbnailer;
+  size: ThumbnailSize;
   /** How many of the first results get an inline thumbnail. */
   count: number;
   /** The most bytes a serialised result may take. */
@@ -34,7 +35,7 @@ async function thumbnailBlocks(results: ResultItem[], policy: ThumbnailPolicy): 
   const made = await Promise.all(
     chosen.map(async (item) => {
       try {
-        const jpeg = await policy.thumbnailer.thumbnail(item.id);
+        const jpeg = await policy.thumbnailer.thumbnail(item.id, policy.size);
         return [item.id, { type: 'image', data: jpeg.toString('base64'), mimeType: 'image/jpeg' } satisfies Content] as const;
       } catch (err) {
         log.warn(`no thumbnail for image ${item.id}: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,7 +1,6 @@
 // The chat web app's HTTP API, mounted by server/app.ts under /api (`createApp(ctx, { extraRoutes:
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
 import { Hono, type Context } from 'hono';
-import sharp from 'sharp';
 import { z } from 'zod';
 import type { ToolContext } from '../tools/context.ts';
 import { reportError } from '../tools/errors.ts';
@@ -40,24 +39,6 @@ async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-/** Thumbnails are small and asked for again on every re-render of a grid: keep recent ones. */
-class ThumbCache {
-  private readonly entries = new Map<string, Buffer>();
-  constructor(private readonly capacity: number) {}
-  get(key: string): Buffer | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
-  }
-  set(key: string, value: Buffer): void {
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-  }
-}
-
 function agentInfo(config: AgentConfig): { mode: AgentConfig['mode']; model?: string } {
   return config.mode === 'model' ? { mode: 'model', model: config.model?.name } : { mode: 'deterministic' };
 }
@@ -74,7 +55,6 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     defaults: defaultSettings(ctx.config.feedback),
   };
   const captions = new CaptionStore(ctx.library.db);
-  const thumbs = new ThumbCache(2000);
   /** The bytes and name of an indexed image, or undefined when it is unknown or changed on disk. */
   const imageFile = async (id: number): Promise<{ bytes: Buffer; relPath: string } | undefined> => {
     const record = ctx.library.getImage(id);
@@ -138,13 +118,13 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     if (!params.ok) return problem(c, 400, params.message);
     const query = parse(thumbQuery, c.req.query());
     if (!query.ok) return problem(c, 400, query.message);
-    const key = `${params.data.id}:${query.data.size}`;
-    let jpeg = thumbs.get(key);
-    if (!jpeg) {
-      const file = await imageFile(params.data.id);
-      if (!file) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
-      jpeg = await sharp(file.bytes, { limitInputPixels: ctx.library.maxPixels }).rotate().resize(query.data.size, query.data.size, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82 }).toBuffer();
-      thumbs.set(key, jpeg);
+    if (ctx.library.getImage(params.data.id)?.status !== 'indexed') return problem(c, 404, `no image ${params.data.id} in the library`);
+    let jpeg: Buffer;
+    try {
+      jpeg = await ctx.thumbnails.thumbnail(params.data.id, { maxSide: query.data.size, quality: 82 });
+    } catch (err) {
+      if (err instanceof ImageFileChangedError) return problem(c, 404, `no image ${params.data.id} in the library (its file changed since indexing)`);
+      throw err;
     }
     return new Response(new Uint8Array(jpeg), { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' } });
   });

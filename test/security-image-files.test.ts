@@ -9,7 +9,7 @@ import { Library } from '../engine/library/library.ts';
 import { indexFolder } from '../engine/library/indexer.ts';
 import { openToolContext } from '../tools/context.ts';
 import { createWebRoutes } from '../server/web-routes.ts';
-import { Thumbnailer } from '../mcp-server/thumbnails.ts';
+import { Thumbnailer } from '../engine/images/thumbnails.ts';
 import { startServer } from './helpers/http-server.ts';
 import { httpClient } from './helpers/mcp-client.ts';
 import { imageBytes, indexConfig, pngBomb, tempDir, tinyClip } from './helpers/library-fixtures.ts';
@@ -87,9 +87,9 @@ test('a file swapped for a symlink, replaced or grown into a pixel bomb after in
   assert.equal((await fetch(`${server.url}/api/images/${idOf.get('c.jpg')}/thumb?size=64`)).status, 200);
 });
 
-test('MCP thumbnails refuse an image over the pixel limit before decoding it', async () => {
-  const thumbnailer = new Thumbnailer(async () => pngBomb(30_000), { maxSide: 160, quality: 70, maxPixels: 100_000_000 });
+test('thumbnails (web and MCP) refuse an image over the pixel limit before decoding it', async () => {
+  const thumbnailer = new Thumbnailer(async () => pngBomb(30_000), 100_000_000);
   const started = performance.now();
-  await assert.rejects(thumbnailer.thumbnail(1), /pixel limit/);
+  await assert.rejects(thumbnailer.thumbnail(1, { maxSide: 160, quality: 70 }), /pixel limit/);
   assert.ok(performance.now() - started < 2000, 'refused from the header, not after decoding');
 });

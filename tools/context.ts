@@ -15,6 +15,7 @@ import type { RegionMatrix, RegionStore } from '../engine/regions/region-store.t
 import { rebuildRegionsInBackground } from '../engine/regions/rebuild-regions.ts';
 import { log } from '../engine/log.ts';
 import { loadToolsConfig, type ToolsConfig } from './config.ts';
+import { Thumbnailer } from '../engine/images/thumbnails.ts';
 
 export interface ToolConfig {
   tools: ToolsConfig;
@@ -31,6 +32,8 @@ export interface ToolContext {
   regionsOf(id: number): RegionMatrix | undefined;
   /** Images whose region record was found damaged (their regions are ignored until the next index run). */
   damagedRegions: ReadonlySet<number>;
+  /** Thumbnails of library images, one cache for every face of the process. */
+  thumbnails: Thumbnailer;
   /** Catches up with changes another process made to the data directory (a re-index, a region pass). */
   reload(): void;
 }
@@ -58,6 +61,7 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
     const captioner = captionerForLibrary(library, options.captioner);
     const regionsEnabled = config.regions.enabled;
     const damagedRegions = new Set<number>();
+    const thumbnails = new Thumbnailer((id) => library.readImageFile(id), library.maxPixels);
     const rebuild = new AbortController();
     let rebuilding: Promise<void> | undefined;
     const open = (): RegionStore | undefined =>
@@ -74,6 +78,7 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
       captioner,
       config,
       damagedRegions,
+      thumbnails,
       regionsOf(id) {
         try {
           return regionStore?.getMatrix(id);
@@ -86,6 +91,8 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
       },
       reload() {
         library.reconcile();
+        // Ids may now name other files.
+        thumbnails.clear();
         if (regionStore) regionStore.refresh();
         else if (regionsEnabled && !rebuilding) regionStore = open();
       },
