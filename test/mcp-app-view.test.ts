@@ -192,6 +192,7 @@ test('in a sandboxed iframe through the bridge: mark, box, caption, refine in pl
   const refined = await gridIds(view, 2);
   const refineMs = Math.round(performance.now() - refineStarted);
   const viewMs = Number((await view.getByTestId('view-round-trip').innerText()).match(/(\d+) ms/)?.[1]);
+  await view.waitForFunction(() => [...document.querySelectorAll('[data-testid=result-card] img')].every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0));
   await page.screenshot({ path: join(shots, 'mcp-app-02-refined.png'), fullPage: true });
   const newRank = refined.indexOf(target) + 1;
   console.log(`search through the host → grid: ${searchMs} ms; refine click → new grid: ${refineMs} ms (refine-query through the bridge: ${viewMs} ms)`);
@@ -200,6 +201,7 @@ test('in a sandboxed iframe through the bridge: mark, box, caption, refine in pl
   assert.equal(await view.getByTestId('result-grid').count(), 1, 'the grid is updated in place');
   assert.ok((await view.getByTestId('movement').count()) > 0, 'moves are shown');
   assert.match(await view.getByTestId('explanation').innerText(), /regions/);
+  assert.ok((await view.locator(`[data-testid=result-card][data-image-id="${target}"] [data-matched-region]`).count()) > 0, '"matched here" is drawn on the target');
 
   const told = await page.evaluate(async () => (await window.testHost).contextUpdates);
   assert.equal(told.length, 1);
