@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Rollup } from 'vite';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
@@ -34,6 +34,9 @@ function findChromium(): string | undefined {
     return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
   }
 }
+
+/** The 1-minute load average beside each figure: timings on a shared machine mean little without it. */
+const load = () => (existsSync('/proc/loadavg') ? `load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}` : 'load n/a');
 
 const chromiumPath = findChromium();
 const noChromium = chromiumPath ? false : 'Chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH): MCP Apps view test skipped';
@@ -195,7 +198,7 @@ test('in a sandboxed iframe through the bridge: mark, box, caption, refine in pl
   await view.waitForFunction(() => [...document.querySelectorAll('[data-testid=result-card] img')].every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0));
   await page.screenshot({ path: join(shots, 'mcp-app-02-refined.png'), fullPage: true });
   const newRank = refined.indexOf(target) + 1;
-  console.log(`search through the host → grid: ${searchMs} ms; refine click → new grid: ${refineMs} ms (refine-query through the bridge: ${viewMs} ms)`);
+  console.log(`search through the host → grid: ${searchMs} ms; refine click → new grid: ${refineMs} ms (refine-query through the bridge: ${viewMs} ms); ${load()}`);
   console.log(`target ${target} ("${caption}"): rank ${targetRank} → ${newRank || 'gone'}`);
   assert.ok(newRank >= 1 && newRank < targetRank, `target ${target} moved up from ${targetRank} (now ${newRank || 'gone'})`);
   assert.equal(await view.getByTestId('result-grid').count(), 1, 'the grid is updated in place');
