@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { build, type Rollup } from 'vite';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
@@ -20,7 +21,7 @@ import { openToolContext, type OpenedToolContext } from '../tools/context.ts';
 import { resultsViewUri } from '../tools/contract/tools.ts';
 import type { SearchOutput } from '../tools/contract/schemas.ts';
 import { resultsViewFile } from '../mcp-server/results-view.ts';
-import { httpClient } from './helpers/mcp-client.ts';
+import { cliPath, httpClient } from './helpers/mcp-client.ts';
 import { startServer, type RunningServer } from './helpers/http-server.ts';
 import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
 
@@ -115,6 +116,25 @@ test('a host with the MCP Apps extension sees the view on search and refine-quer
     await plain.close();
   }
 });
+
+test('over stdio too, a host that announces the extension gets the view', { timeout: 120_000 }, async () => {
+  const appHost = new Client({ name: 'apps host', version: '1' }, { capabilities: uiCapabilities });
+  await appHost.connect(
+    new StdioClientTransport({ command: process.execPath, args: [cliPath, 'mcp', '--data', lib.dataDir, '--model', lib.model], cwd: repoRoot, stderr: 'ignore' }),
+  );
+  try {
+    const tools = (await appHost.listTools()).tools;
+    assert.equal(getToolUri(tools, 'refine-query'), resultsViewUri);
+    const read = await appHost.readResource({ uri: resultsViewUri });
+    assert.equal(read.contents[0].mimeType, RESOURCE_MIME_TYPE);
+  } finally {
+    await appHost.close();
+  }
+});
+
+function getToolUri(tools: { name: string; _meta?: Record<string, unknown> }[], name: string): unknown {
+  return (tools.find((t) => t.name === name)?._meta?.ui as { resourceUri?: string } | undefined)?.resourceUri;
+}
 
 /** Ids of the view's grid at a turn, in rank order. */
 async function gridIds(view: Frame, turn: number): Promise<number[]> {
