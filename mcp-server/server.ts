@@ -17,6 +17,7 @@ import type { ResultItem } from '../tools/contract/schemas.ts';
 import type { ServerConfig } from '../server/config.ts';
 import { LibraryWatcher } from './library-watcher.ts';
 import { errorResult, imageListResult, jsonResult, type ThumbnailPolicy } from './tool-result.ts';
+import { offerResultsView, type ViewTool } from './results-view.ts';
 
 const serverVersion = '0.1.0';
 
@@ -91,12 +92,15 @@ export function createMcpServer(shared: McpShared): McpServer {
     },
   );
 
+  const viewTools: ViewTool[] = [];
   for (const tool of toolRegistry) {
     const present = (out: Record<string, unknown>) => (tool.returnsImages ? imageListResult(out as { results: ResultItem[] }, shared.thumbnails) : jsonResult(out));
-    server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output }, (input) =>
+    const registered = server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output }, (input) =>
       runTool(tool.name, () => tool.handler(ctx, input), present),
     );
+    if (tool.view) viewTools.push({ name: tool.name, view: tool.view, registered });
   }
+  offerResultsView(server, viewTools);
 
   server.registerResource(
     'image',

@@ -14,14 +14,19 @@ export interface ToolContract<I extends z.ZodObject = z.ZodObject, O extends z.Z
   output: O;
   /** Results are images: MCP adds thumbnails and image links, clients show a grid. */
   returnsImages: boolean;
+  /** The ui:// view that MCP hosts with the MCP Apps extension show its results in (mcp-server/results-view.ts). */
+  view?: typeof resultsViewUri;
 }
+
+/** The one interactive results view (web/mcp-app/) that search and refine-query declare. */
+export const resultsViewUri = 'ui://visualref/results-view.html';
 
 function contract<I extends z.ZodObject, O extends z.ZodObject, N extends string>(c: ToolContract<I, O> & { name: N }): ToolContract<I, O> & { name: N } {
   return c;
 }
 
 export const toolContracts = {
-  search: contract({ name: 'search', title: 'Search images', description: toolDescriptions.search, input: searchInput, output: searchOutput, returnsImages: true }),
+  search: contract({ name: 'search', title: 'Search images', description: toolDescriptions.search, input: searchInput, output: searchOutput, returnsImages: true, view: resultsViewUri }),
   captionRegion: contract({
     name: 'caption-region',
     title: 'Describe a region of an image',
@@ -37,6 +42,7 @@ export const toolContracts = {
     input: refineQueryInput,
     output: refineQueryOutput,
     returnsImages: true,
+    view: resultsViewUri,
   }),
 };
 

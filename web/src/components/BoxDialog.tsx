@@ -2,7 +2,7 @@
 import { ThumbDown, ThumbUp, Trash } from './Icons.tsx';
 // them (mouse or arrow keys), delete them (Delete), and edit their captions before refining.
 import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { imageUrl } from '../api.ts';
+import { useImageUrls } from '../image-urls.ts';
 import { clampBox, displayToImage, moveBox, spanBox, toPercent, type Size } from '../geometry.ts';
 import type { FeedbackAction, PendingFeedback } from '../state/feedback.ts';
 import type { Box, DraftBox, Mark, ResultItem } from '../types.ts';
@@ -28,6 +28,7 @@ const newKey = () => `box-${Date.now().toString(36)}-${(boxCounter++).toString(3
 
 export function BoxDialog({ item, feedback, dispatch, onClose }: Props) {
   const natural: Size = { width: item.width, height: item.height };
+  const urls = useImageUrls();
   const overlay = useRef<HTMLDivElement>(null);
   const boxRefs = useRef(new Map<string, HTMLDivElement>());
   const [drag, setDrag] = useState<Drag | null>(null);
@@ -122,7 +123,7 @@ export function BoxDialog({ item, feedback, dispatch, onClose }: Props) {
         <div className="flex flex-1 items-start justify-center">
           <div className="relative inline-block select-none">
             <img
-              src={imageUrl(item.id)}
+              src={urls.full(item.id)}
               alt={`Image ${item.id}`}
               draggable={false}
               onLoad={() => setLoaded(true)}

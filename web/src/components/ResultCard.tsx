@@ -1,6 +1,7 @@
 // One result: thumbnail, rank, score, how it moved since the last turn, and the user's marks.
 import { BoxIcon, Similar, ThumbDown, ThumbUp } from './Icons.tsx';
-import { thumbUrl } from '../api.ts';
+import { useImageUrls } from '../image-urls.ts';
+import { MatchedRegions } from './MatchedRegions.tsx';
 import { movement } from '../geometry.ts';
 import type { Mark, ResultItem } from '../types.ts';
 
@@ -18,11 +19,13 @@ const moveStyle = { up: 'bg-emerald-600', down: 'bg-rose-600', new: 'bg-sky-600'
 
 export function ResultCard({ item, mark, boxes, onMark, onOpen, onMoreLikeThis, busy }: Props) {
   const move = movement(item.rank, item.previousRank);
+  const urls = useImageUrls();
   const ring = mark === 'relevant' ? 'ring-4 ring-emerald-500' : mark === 'irrelevant' ? 'ring-4 ring-rose-500 opacity-70' : 'ring-1 ring-slate-200';
   return (
     <li data-testid="result-card" data-image-id={item.id} data-rank={item.rank} className={`group relative overflow-hidden rounded-lg bg-white ${ring}`}>
-      <button type="button" onClick={onOpen} className="block w-full focus-visible:outline-offset-[-4px]" aria-label={`Open image ${item.id} (rank ${item.rank}) to draw boxes`} data-testid="open-large">
-        <img src={thumbUrl(item.id)} alt={`Result ${item.rank}, image ${item.id}`} loading="lazy" className="aspect-square w-full bg-slate-100 object-cover" />
+      <button type="button" onClick={onOpen} className="relative block w-full overflow-hidden focus-visible:outline-offset-[-4px]" aria-label={`Open image ${item.id} (rank ${item.rank}) to draw boxes`} data-testid="open-large">
+        <img src={urls.thumb(item.id)} alt={`Result ${item.rank}, image ${item.id}`} loading="lazy" className="aspect-square w-full bg-slate-100 object-cover" />
+        <MatchedRegions item={item} />
       </button>
       <div className="pointer-events-none absolute left-1 top-1 flex gap-1 text-xs font-semibold text-white">
         <span className="rounded bg-slate-900/75 px-1.5 py-0.5">#{item.rank}</span>

@@ -4,10 +4,13 @@ import { useEffect, useRef } from 'react';
 import { api } from '../api.ts';
 import type { FeedbackAction, PendingFeedback } from './feedback.ts';
 
+/** Asks caption-region for a box: the web app's /api route, or the MCP Apps view's host call. */
+export type RegionCaptioner = typeof api.captionRegion;
+
 /** Wait this long after the last move (e.g. arrow-key steps) before captioning again. */
 const settleMs = 300;
 
-export function useRegionCaptions(feedback: PendingFeedback, dispatch: (action: FeedbackAction) => void): void {
+export function useRegionCaptions(feedback: PendingFeedback, dispatch: (action: FeedbackAction) => void, caption: RegionCaptioner = api.captionRegion): void {
   const asked = useRef(new Map<string, string>());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
@@ -29,8 +32,7 @@ export function useRegionCaptions(feedback: PendingFeedback, dispatch: (action: 
       if (previous !== undefined) dispatch({ type: 'caption-pending', key: b.key });
       const ask = () => {
         timers.current.delete(b.key);
-        api
-          .captionRegion({ imageId: b.imageId, box: b.box, units: 'px', relevant: b.relevant })
+        caption({ imageId: b.imageId, box: b.box, units: 'px', relevant: b.relevant })
           .then((out) => {
             if (asked.current.get(b.key) === signature) dispatch({ type: 'caption-done', key: b.key, caption: out.caption });
           })
@@ -41,5 +43,5 @@ export function useRegionCaptions(feedback: PendingFeedback, dispatch: (action: 
       // A new box is captioned at once; a moved one once it stops moving.
       timers.current.set(b.key, setTimeout(ask, previous === undefined ? 0 : settleMs));
     }
-  }, [feedback.boxes, dispatch]);
+  }, [feedback.boxes, dispatch, caption]);
 }
