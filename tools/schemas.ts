@@ -27,6 +27,7 @@ export const feedbackWeights = z
     explicit: z.number().min(0).max(1).optional().describe('Weight of a new description of what is wanted.'),
     prf: z.number().min(0).max(1).optional().describe('Weight of pseudo-relevance feedback from the top results.'),
     grf: z.number().min(0).max(1).optional().describe('Weight of stored captions of the top results (generative feedback).'),
+    afs: z.number().min(0).max(1).optional().describe("Weight of the attentive feedback summarizer over the results marked relevant, or else the previous top results (needs the model's onnx/afs.onnx)."),
     temperature: z.number().positive().optional().describe('Softmax temperature of extended Rocchio (default 0.05).'),
   })
   .describe('Optional overrides of the feedback weights.');
@@ -114,7 +115,7 @@ export const refineQueryInput = z.object({
 });
 
 export const appliedFeedback = z.object({
-  source: z.string().describe('judged | regions | comment | explicit | prf | grf | fuse'),
+  source: z.string().describe('judged | regions | comment | explicit | prf | grf | afs | fuse'),
   weight: z.number(),
   positive: z.array(z.string()).describe('What pulled the query towards it (captions, phrases, image ids).'),
   negative: z.array(z.string()).describe('What pushed the query away.'),
@@ -131,6 +132,17 @@ export const refineQueryOutput = z.object({
     newResults: z.number().int(),
     summary: z.string(),
   }),
+  saliency: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        side: z.number().int().describe('Cells per side of the patch grid over the model\'s centre-cropped input.'),
+        values: z.array(z.number().int().min(0).max(255)).describe('side x side attention bytes, row by row; 255 = the most looked-at patch of this image.'),
+        share: z.number().describe('This image\'s share of all the summarizer\'s attention (0..1).'),
+      }),
+    )
+    .optional()
+    .describe('afs feedback only: what the summarizer looked at in each feedback image.'),
 });
 
 export type SearchInput = z.infer<typeof searchInput>;

@@ -1,7 +1,7 @@
 // The feedback sources a user can switch on and off in the settings panel. The browser bundle
 // imports this file, so it cannot take the list from agent/feedback/config.ts (which reads files);
 // test/web-turn-inputs.test.ts checks that the two lists agree.
-export const feedbackSources = ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const;
+export const feedbackSources = ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf', 'afs'] as const;
 export type FeedbackSource = (typeof feedbackSources)[number];
 
 export const sourceLabels: Record<FeedbackSource, string> = {
@@ -11,4 +11,5 @@ export const sourceLabels: Record<FeedbackSource, string> = {
   explicit: 'New description',
   prf: 'Pseudo-relevance (top results)',
   grf: 'Captions of top results',
+  afs: 'Attentive summarizer (top or marked results)',
 };

@@ -13,6 +13,7 @@
 //   regions, comment: p = mean of the relevant / positive vectors, n = mean of the others (VisualReF).
 //   explicit: p = mean of the new text embeddings; no negative.
 //   prf, grf: extended Rocchio (eq. 1) over the top-K image / caption embeddings, in rank order.
+//   afs:     p = the attentive feedback summarizer's summary, n = its eq. 8 negative (engine/feedback/afs).
 //
 // The modality gap: text and image embeddings of a CLIP space sit in two separate cones, so a raw sum
 // of a text vector into an image-derived query (or the reverse) partly just drags the query towards
@@ -56,6 +57,8 @@ export interface FeedbackInputs {
   prf?: FeedbackItem[];
   /** Text embeddings of the stored captions of the top results, in rank order (generative feedback). */
   grf?: FeedbackItem[];
+  /** The attentive feedback summarizer's vectors (image space) and the items it summarised. */
+  afs?: { p: Float32Array; n: Float32Array | null; positive: string[]; negative: string[] };
 }
 
 /** The query carried from turn to turn. */
@@ -92,6 +95,7 @@ export interface WeightOverrides {
   explicit?: number;
   prf?: number;
   grf?: number;
+  afs?: number;
   temperature?: number;
 }
 
@@ -177,7 +181,7 @@ export function composeFeedback(current: QueryState, inputs: FeedbackInputs, opt
     o.scoreWeight += options.alpha * (current.otherWeight ?? 1);
   }
 
-  for (const source of ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const) {
+  for (const source of ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf', 'afs'] as const) {
     const w = options.sources[source];
     const outcome = sourceOutcome(source, q, inputs, options);
     if (!outcome) continue;
@@ -253,6 +257,11 @@ function sourceOutcome(source: FeedbackSource, q: Float32Array, inputs: Feedback
       const ranked = inputs[source];
       if (!ranked || ranked.length === 0) return null;
       return rankedOutcome(q, ranked, options);
+    }
+    case 'afs': {
+      const afs = inputs.afs;
+      if (!afs) return null;
+      return { contributions: [{ side: 'image', vectors: { p: afs.p, n: afs.n } }], positive: afs.positive, negative: afs.negative };
     }
   }
 }

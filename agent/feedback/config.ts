@@ -6,7 +6,7 @@ const weight = z.number().min(0).max(1);
 
 const sourceWeights = z.object({ positive: weight, negative: weight }).strict();
 
-export const feedbackSources = ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf'] as const;
+export const feedbackSources = ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf', 'afs'] as const;
 export type FeedbackSource = (typeof feedbackSources)[number];
 
 export const modalityModes = ['raw', 'centered', 'per-modality'] as const;
@@ -35,6 +35,7 @@ export const feedbackConfigSchema = z
             explicit: sourceWeights,
             prf: sourceWeights,
             grf: sourceWeights,
+            afs: sourceWeights,
           })
           .strict(),
       })

@@ -48,6 +48,7 @@ const SOURCE_NAMES: Record<AppliedSource['source'], string> = {
   explicit: 'new description',
   prf: 'top results (pseudo-relevance)',
   grf: 'captions of the top results',
+  afs: 'attentive summary of the feedback images',
   fuse: 'original query',
 };
 
