@@ -22,6 +22,8 @@ const queryVectors = new Map<number, Float32Array>();
 before(async () => {
   encoders = await loadEncoders('builtin');
   dir = await mkdtemp(join(tmpdir(), 'eval-afs-test-'));
+  // combined-afs's region marks cache the collection's regions: in this test's folder, not the user's cache.
+  process.env.VISUALREF_CACHE = join(dir, 'cache');
   await generateWorld({ seed: 6002, count: 60, split: 'test', outDir: dir });
   collection = await encodeCollection(await loadKarpathyDataset(join(dir, 'captions.json')), 'builtin', encoders.image, encoders.text);
   const texts = collection.dataset.images.map((image) => image.captions[0]);
@@ -34,11 +36,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('afs and afs-boxes are measured at every turn and move the query', async () => {
-  assert.deepEqual(resolveStrategyNames('afs,afs-boxes'), ['afs', 'afs-boxes']);
-  const strategies = await buildFeedbackStrategies(['none', 'afs', 'afs-boxes'], collection, { config: loadFeedbackConfig() });
+test('afs, afs-boxes and combined-afs are measured at every turn', async () => {
+  assert.deepEqual(resolveStrategyNames('afs,afs-boxes,combined-afs'), ['afs', 'afs-boxes', 'combined-afs']);
+  const strategies = await buildFeedbackStrategies(['none', 'afs', 'afs-boxes', 'combined-afs'], collection, { config: loadFeedbackConfig() });
   const report = await runEval(collection, { strategies, turns: 3 });
-  for (const name of ['afs', 'afs-boxes']) {
+  for (const name of ['afs', 'afs-boxes', 'combined-afs']) {
     assert.deepEqual(
       report.results[name].map((t) => t.turn),
       [1, 2, 3],

@@ -77,6 +77,7 @@ const strategyNotes: Record<string, string> = {
   combined: 'combined: explicit + judged move the query, region marks re-rank (weights: configs/feedback.yaml combined; the refine-query defaults, not tuned)',
   afs: 'afs: the model\'s attentive feedback summarizer over the top 5 (no user): q\' = norm(0.8 q + 0.1 p - 0.1 n), p its summary, n the eq. 8 negative from its cross-attention',
   'afs-boxes': 'afs-boxes: afs with the region user\'s boxes (as for region) adding ±5 to the cross-attention logits of the patches they cover; stops once the target is first',
+  'combined-afs': 'combined-afs: afs-boxes moves the query, then combined (explicit + judged move it, region marks re-rank)',
 };
 
 function reportNotes(report: EvalReport): string[] {

@@ -25,6 +25,7 @@
 //   combined             explicit + judged + region at once (weights: configs/feedback.yaml combined).
 //   afs, afs-boxes       the attentive feedback summarizer over the top-K shown images, without and
 //                        with the region user's boxes steering its attention: strategies/afs.ts.
+//   combined-afs         afs-boxes moves the query first, then combined as above.
 // The judging users stop once the target is at rank 1, as the probe's did.
 import type { Box, RgbImage } from '../types.ts';
 import {
@@ -64,6 +65,7 @@ export const feedbackStrategyNames = [
   'combined',
   'afs',
   'afs-boxes',
+  'combined-afs',
 ] as const;
 export type FeedbackStrategyName = (typeof feedbackStrategyNames)[number];
 
@@ -74,7 +76,7 @@ export const strategyAliases: Readonly<Record<string, FeedbackStrategyName>> = {
 };
 
 /** Strategies whose simulated user boxes objects: they need the objects' boxes (a --world collection). */
-export const boxStrategyNames: readonly FeedbackStrategyName[] = ['region', 'region-crop', 'region-caption', 'region-oracle', 'combined', 'afs-boxes'];
+export const boxStrategyNames: readonly FeedbackStrategyName[] = ['region', 'region-crop', 'region-caption', 'region-oracle', 'combined', 'afs-boxes', 'combined-afs'];
 
 /** The region strategies' variants (strategies/region.ts): region:SOURCE[:MARKS], region-vector[:MARKS]. */
 const regionVariant = /^region(-vector)?:|^region-vector$/;
@@ -96,7 +98,7 @@ export function needsBoxes(name: string): boolean {
 }
 
 /** Which strategies need every caption encoded, the world's object crops, or the object crops' captions. */
-const needsCaptions: readonly string[] = ['grf', 'explicit', 'combined'];
+const needsCaptions: readonly string[] = ['grf', 'explicit', 'combined', 'combined-afs'];
 const needsCrops: readonly string[] = ['region-crop', 'region-oracle'];
 
 /** Pixels added around a tight object box, as a user draws it. */
@@ -137,7 +139,7 @@ export async function buildFeedbackStrategies(names: readonly string[], collecti
   if (names.some((n) => needsCaptions.includes(n))) prepared.captionVectors = await encodeCaptions(collection, options.onProgress);
   if (names.some((n) => needsCrops.includes(n))) prepared.regions = await encodeObjectCrops(collection, options.onProgress);
   if (names.includes('region-caption')) prepared.objectCaptions = await captionObjects(collection, options.captioner, options.onProgress);
-  if (names.some((n) => n === 'afs' || n === 'afs-boxes')) prepared.afs = await AfsEvalContext.create(collection);
+  if (names.some((n) => n === 'afs' || n === 'afs-boxes' || n === 'combined-afs')) prepared.afs = await AfsEvalContext.create(collection);
   if (names.includes('judged-centered')) {
     prepared.imageMean = mean(collection.dataset.images.map((image) => imageVector(collection, image.index)));
   }
@@ -170,6 +172,11 @@ function makeStrategy(name: string, p: Prepared): Strategy {
     case 'afs':
     case 'afs-boxes':
       return afsStrategy(name, p.afs!, p.config.rocchio);
+    case 'combined-afs': {
+      const afs = afsStrategy('afs-boxes', p.afs!, p.config.rocchio);
+      const combined = combinedStrategy(p);
+      return { name, refine: async (turn) => combined.refine({ ...turn, state: await afs.refine(turn) }) };
+    }
   }
   const region = regionStrategyFromName(name);
   if (!region) throw new Error(`unknown strategy ${name}`);
