@@ -58,6 +58,8 @@ export interface ImageEncoding {
 export interface ImageEncoder {
   readonly info: EncoderInfo;
   readonly preprocess: PreprocessSpec;
+  /** Whether the model gives patch tokens (last_hidden_state). */
+  readonly givesTokens?: boolean;
   /** Encodes images already resized and cropped to the model's input size (see engine/images). */
   encodePixels(batch: RgbImage[], options?: { tokens?: boolean }): Promise<ImageEncoding[]>;
   dispose(): Promise<void>;
@@ -67,6 +69,10 @@ export interface TextEncoder {
   readonly info: EncoderInfo;
   /** L2-normalised text embeddings, one per input. */
   encodeTexts(texts: string[]): Promise<Float32Array[]>;
+  /** Whether the model gives text tokens (last_hidden_state). */
+  readonly givesTokens?: boolean;
+  /** Embeddings with the token outputs of the real tokens, before projection. */
+  encodeTextTokens?(texts: string[]): Promise<{ embedding: Float32Array; tokens: TokenMatrix }[]>;
   dispose(): Promise<void>;
 }
 

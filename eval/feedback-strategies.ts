@@ -23,6 +23,9 @@
 //   region-oracle        the region-crop marks, accumulated over turns, scored region against region
 //                        against every image's GROUND-TRUTH object boxes: an upper bound, not a method.
 //   combined             explicit + judged + region at once (weights: configs/feedback.yaml combined).
+//   afs, afs-boxes       the attentive feedback summarizer over the top-K shown images, without and
+//                        with the region user's boxes steering its attention: strategies/afs.ts.
+//   combined-afs         afs-boxes moves the query first, then combined as above.
 // The judging users stop once the target is at rank 1, as the probe's did.
 import type { Box, RgbImage } from '../engine/types.ts';
 import {
@@ -42,6 +45,7 @@ import { decodeImage } from '../engine/images/decode.ts';
 import { prepareForModel } from '../engine/images/prepare.ts';
 import { createCaptioner } from '../engine/captioners/create-captioner.ts';
 import { regionStrategy, regionStrategyFromName } from './strategies/region.ts';
+import { AfsEvalContext, afsStrategy } from './strategies/afs.ts';
 import type { EvalCollection } from './collection.ts';
 import type { EvalImage, EvalObject } from './dataset.ts';
 import { cosineScores, type FeedbackTurn, type QueryState, type Strategy } from './strategy.ts';
@@ -59,6 +63,9 @@ export const feedbackStrategyNames = [
   'region-caption',
   'region-oracle',
   'combined',
+  'afs',
+  'afs-boxes',
+  'combined-afs',
 ] as const;
 export type FeedbackStrategyName = (typeof feedbackStrategyNames)[number];
 
@@ -69,7 +76,7 @@ export const strategyAliases: Readonly<Record<string, FeedbackStrategyName>> = {
 };
 
 /** Strategies whose simulated user boxes objects: they need the objects' boxes (a --world collection). */
-export const boxStrategyNames: readonly FeedbackStrategyName[] = ['region', 'region-crop', 'region-caption', 'region-oracle', 'combined'];
+export const boxStrategyNames: readonly FeedbackStrategyName[] = ['region', 'region-crop', 'region-caption', 'region-oracle', 'combined', 'afs-boxes', 'combined-afs'];
 
 /** The region strategies' variants (strategies/region.ts): region:SOURCE[:MARKS], region-vector[:MARKS]. */
 const regionVariant = /^region(-vector)?:|^region-vector$/;
@@ -91,7 +98,7 @@ export function needsBoxes(name: string): boolean {
 }
 
 /** Which strategies need every caption encoded, the world's object crops, or the object crops' captions. */
-const needsCaptions: readonly string[] = ['grf', 'explicit', 'combined'];
+const needsCaptions: readonly string[] = ['grf', 'explicit', 'combined', 'combined-afs'];
 const needsCrops: readonly string[] = ['region-crop', 'region-oracle'];
 
 /** Pixels added around a tight object box, as a user draws it. */
@@ -109,6 +116,8 @@ interface Prepared {
   objectCaptions?: { text: string; vector: Float32Array }[][];
   /** Mean image embedding of the collection ('centered' mode). */
   imageMean?: Float32Array;
+  /** The model's attentive feedback summarizer and its token caches (afs, afs-boxes). */
+  afs?: AfsEvalContext;
 }
 
 export interface FeedbackStrategyOptions {
@@ -130,6 +139,7 @@ export async function buildFeedbackStrategies(names: readonly string[], collecti
   if (names.some((n) => needsCaptions.includes(n))) prepared.captionVectors = await encodeCaptions(collection, options.onProgress);
   if (names.some((n) => needsCrops.includes(n))) prepared.regions = await encodeObjectCrops(collection, options.onProgress);
   if (names.includes('region-caption')) prepared.objectCaptions = await captionObjects(collection, options.captioner, options.onProgress);
+  if (names.some((n) => n === 'afs' || n === 'afs-boxes' || n === 'combined-afs')) prepared.afs = await AfsEvalContext.create(collection);
   if (names.includes('judged-centered')) {
     prepared.imageMean = mean(collection.dataset.images.map((image) => imageVector(collection, image.index)));
   }
@@ -159,6 +169,14 @@ function makeStrategy(name: string, p: Prepared): Strategy {
       return { name, refine: async (turn) => regionsMatch(turn, p) };
     case 'combined':
       return combinedStrategy(p);
+    case 'afs':
+    case 'afs-boxes':
+      return afsStrategy(name, p.afs!, p.config.rocchio);
+    case 'combined-afs': {
+      const afs = afsStrategy('afs-boxes', p.afs!, p.config.rocchio);
+      const combined = combinedStrategy(p);
+      return { name, refine: async (turn) => combined.refine({ ...turn, state: await afs.refine(turn) }) };
+    }
   }
   const region = regionStrategyFromName(name);
   if (!region) throw new Error(`unknown strategy ${name}`);

@@ -29,6 +29,7 @@ function options(overrides: Partial<ComposeOptions> = {}): ComposeOptions {
       comment: { positive: 0.1, negative: 0.1 },
       explicit: { positive: 0.1, negative: 0 },
       prf: { positive: 0.1, negative: 0.1 },
+      afs: { positive: 0.1, negative: 0.1 },
       grf: { positive: 0.1, negative: 0.1 },
     },
     judgedStrategy: 'auto',

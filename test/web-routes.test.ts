@@ -55,8 +55,8 @@ async function readChat(res: Response): Promise<{ chunks: UIMessageChunk[]; mess
 function chatBody(text: string, request: unknown, sessionId?: string, k = 5) {
   const settings = {
     k,
-    sources: { judged: true, regions: true, comment: true, explicit: true, prf: true, grf: true },
-    weights: { alpha: 0.8, judged: 0.2, regions: 0.2, comment: 0.2, explicit: 0.2, prf: 0.1, grf: 0.1 },
+    sources: { judged: true, regions: true, comment: true, explicit: true, prf: true, grf: true, afs: true },
+    weights: { alpha: 0.8, judged: 0.2, regions: 0.2, comment: 0.2, explicit: 0.2, prf: 0.1, grf: 0.1, afs: 0.1 },
     temperature: 0.05,
     depth: 5,
     excludeSeen: false,

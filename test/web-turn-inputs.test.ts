@@ -8,8 +8,8 @@ import { readUserTurn, refineInputFor, searchInputFor, TurnInputError, weightsFo
 
 const settings: ChatSettings = {
   k: 8,
-  sources: { judged: true, regions: true, comment: false, explicit: true, prf: false, grf: true },
-  weights: { alpha: 0.7, judged: 0.3, regions: 0.25, comment: 0.2, explicit: 0.2, prf: 0.1, grf: 0.15 },
+  sources: { judged: true, regions: true, comment: false, explicit: true, prf: false, grf: true, afs: false },
+  weights: { alpha: 0.7, judged: 0.3, regions: 0.25, comment: 0.2, explicit: 0.2, prf: 0.1, grf: 0.15, afs: 0.1 },
   temperature: 0.05,
   depth: 5,
   excludeSeen: true,
@@ -21,7 +21,7 @@ function body(parts: unknown[], request: unknown, sessionId?: string): ChatReque
 }
 
 test('the settings panel offers every feedback source; the config weighs those that enter the query', () => {
-  assert.deepEqual([...feedbackSources], ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf']);
+  assert.deepEqual([...feedbackSources], ['judged', 'regions', 'comment', 'explicit', 'prf', 'grf', 'afs']);
   assert.deepEqual(Object.keys(feedbackConfigSchema.shape.compose.shape.sources.shape), [...querySources]);
 });
 
@@ -52,7 +52,7 @@ test('an empty search is refused with a message for the user', () => {
 });
 
 test('sources switched off get weight 0 and their feedback is left out', () => {
-  assert.deepEqual(weightsFor(settings), { alpha: 0.7, temperature: 0.05, judged: 0.3, regions: 0.25, comment: 0, explicit: 0.2, prf: 0, grf: 0.15 });
+  assert.deepEqual(weightsFor(settings), { alpha: 0.7, temperature: 0.05, judged: 0.3, regions: 0.25, comment: 0, explicit: 0.2, prf: 0, grf: 0.15, afs: 0 });
   const b = body(
     [{ type: 'text', text: 'no people' }],
     { action: 'refine', relevant: [1, 2], irrelevant: [3], regions: [{ imageId: 2, box: { x: 5, y: 6, w: 7, h: 8 }, units: 'px', caption: 'a dog', relevant: true }] },
@@ -72,7 +72,7 @@ test('sources switched off get weight 0 and their feedback is left out', () => {
 test('weights left at their defaults are not sent, so configs/feedback.yaml keeps deciding them', () => {
   const defaults: ChatSettings = { ...settings, weights: { ...settings.weights, judged: 0.2 }, sources: { ...settings.sources, comment: true } };
   // judged was changed from 0.2 to 0.3, comment was switched off; everything else is as configured.
-  assert.deepEqual(weightsFor(settings, defaults), { judged: 0.3, comment: 0, prf: 0 });
+  assert.deepEqual(weightsFor(settings, defaults), { judged: 0.3, comment: 0, prf: 0, afs: 0 });
   const b = body([], { action: 'refine', relevant: [4] }, 'sess-2');
   assert.equal(refineInputFor(readUserTurn(b.message), b, settings).weights?.judged, undefined);
 });

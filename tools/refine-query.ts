@@ -18,6 +18,7 @@ import type { Library } from '../engine/library/library.ts';
 import type { SearchHit } from '../engine/types.ts';
 import type { ToolContext } from './context.ts';
 import { ToolError } from './errors.ts';
+import { afsFeedback, type AfsFeedback } from './afs-feedback.ts';
 import { gatherFeedback } from './feedback-inputs.ts';
 import { encodeMarks, markLabel, sessionRegions } from './region-marks.ts';
 import { toResultItems } from './library-access.ts';
@@ -88,7 +89,12 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     prf: (weights.prf ?? 0) > 0,
     grf: (weights.grf ?? 0) > 0,
   });
-  if (!inputs.judged && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
+  let afs: AfsFeedback | undefined;
+  if ((weights.afs ?? 0) > 0) {
+    afs = await afsFeedback(library, session.query.text, plan.relevantIds, previous?.results ?? [], plan.regions);
+    inputs.afs = afs.input;
+  }
+  if (!inputs.judged && !inputs.afs && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
     const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
     throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
@@ -157,7 +163,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const previousRanks = new Map(previous?.results.map((r) => [r.id, r.rank]) ?? []);
   const results = toResultItems(library, hits, previousRanks);
   if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
-  return { sessionId: id, turn: turn.turn, results, explanation };
+  return { sessionId: id, turn: turn.turn, results, explanation, ...(afs ? { saliency: afs.saliency } : {}) };
 }
 
 /** Says which re-ranked candidates fell back to whole-image scoring because their region record is damaged. */

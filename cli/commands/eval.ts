@@ -75,6 +75,9 @@ const strategyNotes: Record<string, string> = {
   'region-caption': 'region-caption: the region user\'s boxes captioned by the configured captioner (world-phrases for builtin); the captions\' embeddings averaged into the query (VisualReF weights)',
   'region-oracle': 'region-oracle: UPPER BOUND, not a method: the region marks matched against the ground-truth object boxes of every image',
   combined: 'combined: explicit + judged move the query, region marks re-rank (weights: configs/feedback.yaml combined; the refine-query defaults, not tuned)',
+  afs: 'afs: the model\'s attentive feedback summarizer over the top 5 (no user): q\' = norm(0.8 q + 0.1 p - 0.1 n), p its summary, n the eq. 8 negative from its cross-attention',
+  'afs-boxes': 'afs-boxes: afs with the region user\'s boxes (as for region) adding ±5 to the cross-attention logits of the patches they cover; stops once the target is first',
+  'combined-afs': 'combined-afs: afs-boxes moves the query, then combined (explicit + judged move it, region marks re-rank)',
 };
 
 function reportNotes(report: EvalReport): string[] {

@@ -9,6 +9,7 @@ import { pixelTensor } from './pixel-tensor.ts';
 export class OnnxImageEncoder implements ImageEncoder {
   readonly info: EncoderInfo;
   readonly preprocess: PreprocessSpec;
+  readonly givesTokens: boolean;
   private readonly session: ort.InferenceSession;
   private readonly maxBatch: number;
   private readonly float16Input: boolean;
@@ -24,6 +25,7 @@ export class OnnxImageEncoder implements ImageEncoder {
     this.preprocess = preprocess;
     this.maxBatch = maxBatch;
     this.float16Input = type === 'float16';
+    this.givesTokens = session.outputNames.includes('last_hidden_state');
   }
 
   async encodePixels(batch: RgbImage[], options: { tokens?: boolean } = {}): Promise<ImageEncoding[]> {

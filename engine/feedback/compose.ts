@@ -14,6 +14,7 @@
 //   comment: p = mean of the positive phrase vectors, n = mean of the negative ones (VisualReF).
 //   explicit: p = mean of the new text embeddings; no negative.
 //   prf, grf: extended Rocchio (eq. 1) over the top-K image / caption embeddings, in rank order.
+//   afs:     p = the attentive feedback summarizer's summary, n = its eq. 8 negative (engine/feedback/afs).
 //
 // The modality gap: text and image embeddings of a CLIP space sit in two separate cones, so a raw sum
 // of a text vector into an image-derived query (or the reverse) partly just drags the query towards
@@ -48,9 +49,20 @@ export interface Judgement {
  * The feedback of one turn, by source (engine/feedback/sources.ts); every source is optional and may be
  * given alone. judged: the image embeddings of results marked relevant / irrelevant; comment: text
  * embeddings of a comment's positive / negative phrases; explicit: text embeddings of new descriptions;
- * prf: image embeddings of the top results, grf: text embeddings of their stored captions, in rank order.
+ * prf: image embeddings of the top results, grf: text embeddings of their stored captions, in rank order;
+ * afs: the attentive feedback summarizer's positive and eq. 8 negative vectors (image space).
  */
-export type FeedbackInputs = { [S in SourcesComposing<'judgement'>]?: Judgement } & { [S in SourcesComposing<'items' | 'ranked'>]?: FeedbackItem[] };
+export type FeedbackInputs = { [S in SourcesComposing<'judgement'>]?: Judgement } & { [S in SourcesComposing<'items' | 'ranked'>]?: FeedbackItem[] } & {
+  [S in SourcesComposing<'summary'>]?: Summary;
+};
+
+/** A source that summarises its evidence itself (afs: engine/feedback/afs): its vectors and what it summarised. */
+export interface Summary {
+  p: Float32Array;
+  n: Float32Array | null;
+  positive: string[];
+  negative: string[];
+}
 
 /** The query carried from turn to turn. */
 export interface QueryState {
@@ -232,6 +244,11 @@ function sourceOutcome(source: QuerySource, q: Float32Array, inputs: FeedbackInp
       const ranked = inputs[source as SourcesComposing<'ranked'>];
       if (!ranked || ranked.length === 0) return null;
       return rankedOutcome(q, ranked, options);
+    }
+    case 'summary': {
+      const summary = inputs[source as SourcesComposing<'summary'>];
+      if (!summary) return null;
+      return { contributions: [{ side: 'image', vectors: { p: summary.p, n: summary.n } }], positive: summary.positive, negative: summary.negative };
     }
   }
 }

@@ -9,6 +9,7 @@
 //             judgement  positive and negative items, each side averaged (VisualReF);
 //             items      positive items only, averaged (explicit feedback);
 //             ranked     items in rank order, weighted by extended Rocchio's eq. 1 (PRF, GRF);
+//             summary    the source gives its positive and negative vectors itself (AFS);
 //   rerank  it re-scores the candidates region against region (engine/regions/rerank.ts); its weight
 //           is λ of the region score, μ scaled with it (configs/feedback.yaml regionScore).
 import { z } from 'zod';
@@ -20,6 +21,14 @@ export const feedbackSourceList = [
   { name: 'explicit', label: 'New description', inSummary: 'new description', enters: 'query', composes: 'items', hint: 'Weight of a new description of what is wanted.' },
   { name: 'prf', label: 'Pseudo-relevance (top results)', inSummary: 'top results (pseudo-relevance)', enters: 'query', composes: 'ranked', hint: 'Weight of pseudo-relevance feedback from the top results.' },
   { name: 'grf', label: 'Captions of top results', inSummary: 'captions of the top results', enters: 'query', composes: 'ranked', hint: 'Weight of stored captions of the top results (generative feedback).' },
+  {
+    name: 'afs',
+    label: 'Attentive summarizer (top or marked results)',
+    inSummary: 'attentive summary of the feedback images',
+    enters: 'query',
+    composes: 'summary',
+    hint: "Weight of the attentive feedback summarizer over the results marked relevant, or else the previous top results (needs the model's onnx/afs.onnx).",
+  },
 ] as const;
 
 export type FeedbackSource = (typeof feedbackSourceList)[number]['name'];

@@ -1,12 +1,15 @@
 // The model as the library uses it: decoding, resizing to the model's input and both encoders, loaded
 // together. The one place that knows the encoders' module layout.
-import type { Box, EncoderInfo, ExecutionProvider, RgbImage } from '../types.ts';
+import type { Box, EncoderInfo, ExecutionProvider, PreprocessSpec, RgbImage, TokenMatrix } from '../types.ts';
+import { AfsModel } from '../feedback/afs/afs-model.ts';
 import { decodeImage, readImageSize } from '../images/decode.ts';
 import { prepareForModel } from '../images/prepare.ts';
 import { loadEncoders, type LoadEncodersOptions } from '../encoders/load-encoders.ts';
 
 export interface ModelRuntime {
   readonly info: EncoderInfo;
+  /** How the model resizes and crops its input (maps boxes to the model's patch cells). */
+  readonly preprocess: PreprocessSpec;
   /** Decodes encoded image bytes (EXIF-rotated RGB); throws ImageDecodeError for bad files. */
   decode(bytes: Buffer, options?: { maxPixels?: number }): Promise<RgbImage>;
   /** Width and height (EXIF-rotated) from the header; throws for bad files and decompression bombs. */
@@ -16,6 +19,12 @@ export interface ModelRuntime {
   /** L2-normalised embeddings of prepared images. */
   encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
   encodeTexts(texts: string[]): Promise<Float32Array[]>;
+  /** Patch tokens (last_hidden_state) of prepared images; throws when the model gives none. */
+  encodeImageTokens(prepared: RgbImage[]): Promise<TokenMatrix[]>;
+  /** Text tokens (last_hidden_state of the real tokens); throws when the model gives none. */
+  encodeTextTokens(texts: string[]): Promise<TokenMatrix[]>;
+  /** The model folder's attentive feedback summarizer, loaded and checked once (engine/feedback/afs). */
+  afs(): Promise<AfsModel>;
   dispose(): Promise<void>;
 }
 
@@ -25,14 +34,29 @@ export type RuntimeOptions = Pick<LoadEncodersOptions, 'dtype' | 'threads' | 'sp
 export async function loadModelRuntime(model: string, provider: ExecutionProvider, options: RuntimeOptions = {}): Promise<ModelRuntime> {
   const encoders = await loadEncoders(model, { provider, ...options });
   const { image, text } = encoders;
+  let afs: Promise<AfsModel> | undefined;
   return {
     info: image.info,
+    preprocess: image.preprocess,
     decode: (bytes, options) => decodeImage(bytes, options),
     imageSize: (bytes, options) => readImageSize(bytes, options),
     prepare: (source, box, options) => prepareForModel(source, image.preprocess, box, options),
     encodeImages: async (batch) => (await image.encodePixels(batch)).map((e) => e.embedding),
     encodeTexts: (texts) => text.encodeTexts(texts),
+    encodeImageTokens: async (batch) =>
+      (await image.encodePixels(batch, { tokens: true })).map((e) => {
+        if (!e.tokens) throw new Error(`model ${image.info.model} gives no patch tokens (last_hidden_state)`);
+        return e.tokens;
+      }),
+    encodeTextTokens: async (texts) => (await text.encodeTextTokens(texts)).map((e) => e.tokens),
+    afs: () => {
+      afs ??= AfsModel.load(encoders.info.folder, { image: image.givesTokens, text: text.givesTokens }, { provider: encoders.info.provider });
+      // A failed load is not cached: the user may train the AFS and ask again.
+      afs.catch(() => (afs = undefined));
+      return afs;
+    },
     dispose: async () => {
+      if (afs) await (await afs.catch(() => undefined))?.dispose();
       await image.dispose();
       await text.dispose();
     },

@@ -28,12 +28,12 @@ export interface WorldLibrary {
   remove(): void;
 }
 
-export async function makeWorldLibrary(count = 200): Promise<WorldLibrary> {
+export async function makeWorldLibrary(count = 200, model = testModel): Promise<WorldLibrary> {
   const root = mkdtempSync(join(tmpdir(), 'visualref-mcp-'));
   const worldDir = join(root, 'world');
   const dataDir = join(root, 'data');
   const world = await generateWorld({ seed: worldSeed, count, split: 'test', outDir: worldDir });
-  const library = await Library.open({ dataDir, model: testModel });
+  const library = await Library.open({ dataDir, model });
   const idOf = new Map<string, number>();
   try {
     await indexFolder(library, { folder: worldDir });
@@ -41,5 +41,5 @@ export async function makeWorldLibrary(count = 200): Promise<WorldLibrary> {
   } finally {
     await library.close();
   }
-  return { dataDir, worldDir, world, model: testModel, idOf, remove: () => rmSync(root, { recursive: true, force: true }) };
+  return { dataDir, worldDir, world, model, idOf, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -104,7 +104,7 @@ export const refineQueryInput = z.object({
 });
 
 export const appliedFeedback = z.object({
-  source: z.string().describe('judged | regions | comment | explicit | prf | grf | fuse'),
+  source: z.string().describe('judged | regions | comment | explicit | prf | grf | afs | fuse'),
   weight: z.number(),
   positive: z.array(z.string()).describe('What pulled the query towards it (captions, phrases, image ids).'),
   negative: z.array(z.string()).describe('What pushed the query away.'),
@@ -121,6 +121,17 @@ export const refineQueryOutput = z.object({
     newResults: z.number().int(),
     summary: z.string(),
   }),
+  saliency: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        side: z.number().int().describe('Cells per side of the patch grid over the model\'s centre-cropped input.'),
+        values: z.array(z.number().int().min(0).max(255)).describe('side x side attention bytes, row by row; 255 = the most looked-at patch of this image.'),
+        share: z.number().describe('This image\'s share of all the summarizer\'s attention (0..1).'),
+      }),
+    )
+    .optional()
+    .describe('afs feedback only: what the summarizer looked at in each feedback image.'),
 });
 
 export type SearchInput = z.infer<typeof searchInput>;
