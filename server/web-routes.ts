@@ -2,7 +2,7 @@
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import sharp from 'sharp';
@@ -65,6 +65,7 @@ class ThumbCache {
 }
 
 function agentInfo(config: AgentConfig): { mode: AgentConfig['mode']; model?: string } {
+  if (config.mode === 'llama') return { mode: 'llama', model: config.llama && basename(config.llama.gguf) };
   return config.mode === 'model' ? { mode: 'model', model: config.model?.name } : { mode: 'deterministic' };
 }
 
@@ -106,7 +107,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
   app.post('/chat', async (c) => {
     const body = parse(chatRequestBody, await readJson(c));
     if (!body.ok) return problem(c, 400, body.message);
-    return chatResponse(chat, body.data, agent);
+    return chatResponse(chat, body.data, agent, c.req.raw.signal);
   });
 
   app.post('/caption-region', async (c) => {
