@@ -103,3 +103,70 @@ test('the model calls search with valid arguments; the real results stream as a 
   for (const p of tools) assert.ok('state' in p && (p.state === 'output-available' || p.state === 'output-error'), 'every call is answered');
   assert.equal(message.metadata?.sessionId, tools.findLast((p) => 'output' in p && p.state === 'output-available')?.output.sessionId ?? part.output.sessionId);
 });
+
+test('stopping a turn stops the generation: no tool runs, and the next turn is answered', { skip, timeout: 120_000 }, async () => {
+  const server = await serve(llama(functionary));
+  await turn(server, body('warm up', { action: 'search' }));
+  const sessionsBefore = ctx.sessions.list().length;
+  const controller = new AbortController();
+  const res = await post(server, body('green stars', { action: 'search' }), controller.signal);
+  const reader = res.body!.getReader();
+  let seen = '';
+  // Stop as soon as the answer has started, while the model is still writing its tool call.
+  while (!seen.includes('"type":"start"')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += new TextDecoder().decode(value);
+  }
+  controller.abort();
+  await reader.read().catch(() => undefined);
+  const next = await turn(server, body('yellow triangles', { action: 'search' }));
+  assert.ok(next.message?.parts.some((p) => p.type === 'tool-search' && p.state === 'output-available'), 'the turn after a stopped one works');
+  assert.equal(ctx.sessions.list().length, sessionsBefore + 1, 'the stopped turn ran no search: only the next turn made a session');
+});
+
+test('a missing, a corrupt and an oversized GGUF: a clear message in the chat, the session intact', { skip, timeout: 120_000 }, async () => {
+  const deterministic = await serve({ mode: 'deterministic' });
+  const started = await turn(deterministic, body('red circles', { action: 'search' }));
+  const sessionId = started.message?.metadata?.sessionId;
+  assert.ok(sessionId);
+  const turnsBefore = ctx.sessions.turns(sessionId).length;
+
+  const corrupt = join(scratch, 'corrupt.gguf');
+  writeFileSync(corrupt, Buffer.from('GGUF this is not a model at all'));
+  const huge = join(scratch, 'huge.gguf');
+  writeTinyChatModel(huge, { template: 'functionary', headerOnlyScale: 1_000_000 });
+  const cases: [string, RegExp][] = [
+    [join(scratch, 'absent.gguf'), /GGUF model not found: .*absent\.gguf/],
+    [corrupt, /corrupt\.gguf is not a readable GGUF model/],
+    [huge, /huge\.gguf is too large for this machine's memory: it needs about [\d.]+ GiB/],
+  ];
+  for (const [gguf, expected] of cases) {
+    const server = await serve(llama(gguf));
+    const { chunks } = await turn(server, body('more like these', { action: 'refine', relevant: [1], irrelevant: [], regions: [] }, sessionId));
+    const errors = errorsOf(chunks);
+    assert.equal(errors.length, 1, `one error for ${gguf}`);
+    assert.match(errors[0], expected);
+  }
+  assert.equal(ctx.sessions.turns(sessionId).length, turnsBefore, 'the session is unchanged');
+  // The same session goes on with a working agent.
+  const again = await turn(deterministic, body('more like these', { action: 'refine', relevant: [1], irrelevant: [], regions: [] }, sessionId));
+  assert.ok(again.message?.parts.some((p) => p.type === 'tool-refine-query' && p.state === 'output-available'));
+});
+
+test('a model that calls no tool: the chat says so, and the session is unchanged', { skip, timeout: 120_000 }, async () => {
+  const deterministic = await serve({ mode: 'deterministic' });
+  const started = await turn(deterministic, body('blue squares', { action: 'search' }));
+  const sessionId = started.message?.metadata?.sessionId;
+  assert.ok(sessionId);
+  const turnsBefore = ctx.sessions.turns(sessionId).length;
+
+  const server = await serve(llama(chatml, { maxTokens: 48 }));
+  const { message, chunks } = await turn(server, body('only the striped ones', { action: 'refine', relevant: [2], irrelevant: [], regions: [] }, sessionId));
+  assert.deepEqual(errorsOf(chunks), []);
+  assert.ok(message);
+  assert.deepEqual(message.parts.filter((p) => p.type.startsWith('tool-')), []);
+  const text = message.parts.filter((p) => p.type === 'text').map((p) => p.text).join('\n');
+  assert.ok(text.endsWith(noToolCallNote), `the note ends the reply: ${JSON.stringify(text.slice(-200))}`);
+  assert.equal(ctx.sessions.turns(sessionId).length, turnsBefore);
+});
