@@ -10,15 +10,12 @@ import { z } from 'zod';
 import { captionRegionInput } from '../tools/schemas.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { ToolError } from '../tools/errors.ts';
-import { search } from '../tools/search.ts';
-import { refineQuery } from '../tools/refine-query.ts';
-import { captionRegion } from '../tools/caption-region.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../agent/sessions/session-store.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
 import { chatResponse } from '../agent/chat/chat-handler.ts';
 import { chatRequestBody, type ChatContext } from '../agent/chat/protocol.ts';
-import { defaultSettings } from '../agent/chat/settings-defaults.ts';
+import { chatContextFor } from '../agent/chat/chat-context.ts';
 import { exportSession, threadFromSession } from '../agent/chat/thread-from-session.ts';
 
 const idParam = z.object({ id: z.coerce.number().int().nonnegative() });
@@ -76,14 +73,7 @@ export interface WebRouteOptions {
 
 export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {}): Hono {
   const agent = options.agent ?? loadAgentConfig();
-  const chat: ChatContext = {
-    tools: {
-      search: (input) => search(ctx, input),
-      refineQuery: (input) => refineQuery(ctx, input),
-      captionRegion: (input) => captionRegion(ctx, input),
-    },
-    defaults: defaultSettings(ctx.config.feedback),
-  };
+  const chat: ChatContext = chatContextFor(ctx);
   const captions = new CaptionStore(ctx.library.db);
   const thumbs = new ThumbCache(2000);
   const imageFile = (id: number): string | undefined => (ctx.library.getImage(id)?.status === 'indexed' ? ctx.library.imagePath(id) : undefined);

@@ -5,6 +5,7 @@ import { log } from '../../engine/log.ts';
 import type { AgentConfig } from './agent-config.ts';
 import { runDeterministicTurn } from './deterministic-agent.ts';
 import { runLlamaTurn } from './llama-agent.ts';
+import { LlamaLoadError } from './llama-runtime.ts';
 import { runModelTurn } from './model-agent.ts';
 import type { ChatContext, ChatRequestBody } from './protocol.ts';
 import { TurnInputError } from './turn-inputs.ts';
@@ -18,7 +19,7 @@ export function chatResponse(chat: ChatContext, body: ChatRequestBody, config: A
       else await runDeterministicTurn(writer, chat, body);
     },
     onError: (err) => {
-      if (!(err instanceof TurnInputError)) log.warn(`chat turn failed: ${err instanceof Error ? err.stack : String(err)}`);
+      if (!(err instanceof TurnInputError || err instanceof LlamaLoadError)) log.warn(`chat turn failed: ${err instanceof Error ? err.stack : String(err)}`);
       return err instanceof Error ? err.message : String(err);
     },
   });

@@ -28,7 +28,7 @@ export interface TinyModelShape {
   contextLength: number;
 }
 
-export const tinyShape: TinyModelShape = { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096 };
+export const tinyShape: TinyModelShape = { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 8192 };
 
 /** mulberry32: a seeded generator, so the same seed writes the same bytes. */
 function random(seed: number): () => number {

@@ -2,13 +2,7 @@
 import { readUIMessageStream, type UIMessageChunk } from 'ai';
 import type { ThreadMessage } from '../../agent/chat/thread-from-session.ts';
 
-export function parseChunks(text: string): UIMessageChunk[] {
-  return text
-    .split('\n\n')
-    .map((e) => e.replace(/^data: /, '').trim())
-    .filter((d) => d && d !== '[DONE]')
-    .map((d) => JSON.parse(d) as UIMessageChunk);
-}
+export { parseStreamChunks as parseChunks } from '../../agent/chat/stream-summary.ts';
 
 export async function messageOf(chunks: UIMessageChunk[]): Promise<ThreadMessage | undefined> {
   let message: ThreadMessage | undefined;
