@@ -1,9 +1,11 @@
 // visualref chat: one turn from the command line with the deterministic agent and with the llama
 // agent on the tiny GGUF model (models/tiny-chat), printed as JSON; a refinement of the session; a
-// missing GGUF is a clear error.
+// missing GGUF is a clear error; without node-llama-cpp only the llama agent is unavailable.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../engine/config/load-config.ts';
 import { searchInput } from '../tools/schemas.ts';
 import { tinyModelPath } from '../engine/llm/build-tiny-gguf.ts';
 import { runCli } from './helpers/run-cli.ts';
@@ -61,4 +63,14 @@ test('llama with a missing GGUF: exit 1 and a message naming the file', { timeou
   assert.equal(run.code, 1);
   assert.match(run.stderr, /GGUF model not found: \/nonexistent\/model\.gguf/);
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('without node-llama-cpp the deterministic agent works and the llama agent says why it cannot start', { timeout: 120_000 }, async () => {
+  const env = { NODE_OPTIONS: `--import ${join(repoRoot, 'test', 'fixtures', 'no-node-llama-cpp.mjs')}` };
+  const deterministic = await runCli(['chat', 'red circles', '--agent', 'deterministic', '--json', '--data', lib.dataDir, '--model', lib.model], env);
+  assert.equal(deterministic.code, 0, deterministic.stderr);
+  assert.equal((JSON.parse(deterministic.stdout) as ChatJson).toolCalls[0].name, 'search');
+  const llama = await runCli(['chat', 'red circles', '--agent', 'llama', '--gguf', gguf, '--data', lib.dataDir, '--model', lib.model], env);
+  assert.equal(llama.code, 1);
+  assert.match(llama.stderr, /the llama agent needs node-llama-cpp, which cannot load on \w+-\w+: .*no native binding.*The deterministic and OpenAI-compatible agents still work/);
 });
