@@ -28,10 +28,10 @@ test('with a session, image ids are the ones the turn has seen', () => {
   const functions = modelFunctions(tools, binding);
   assert.deepEqual(Object.keys(functions).sort(), ['caption-region', 'refine-query', 'search']);
   const refine = functions['refine-query'].params as GbnfJsonObjectSchema;
-  assert.deepEqual((refine.properties?.relevant as { items: { enum: number[] } }).items.enum, [4, 9]);
+  assert.deepEqual(refine.properties?.relevant, { type: 'array', items: { enum: [4, 9], description: 'An image id, as returned in search results.' }, maxItems: 20, description: 'Ids of results that are what the user wants.' });
   assert.equal(refine.properties?.weights, undefined, 'weights come from the settings panel, not the model');
   const caption = functions['caption-region'].params as GbnfJsonObjectSchema;
-  assert.deepEqual((caption.properties?.imageId as { enum: number[] }).enum, [4, 9]);
+  assert.deepEqual(caption.properties?.imageId, { enum: [4, 9], description: 'An image id, as returned in search results.' });
   assert.ok(caption.required?.includes('imageId') && caption.required.includes('box'));
 });
 
