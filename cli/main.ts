@@ -18,6 +18,7 @@ const commands: Record<string, string> = {
   'caption-all': 'caption the whole collection in the background',
   mcp: 'run the MCP server over stdio',
   serve: 'run the web app and the MCP server over HTTP',
+  chat: 'one chat turn with an agent (deterministic, openai, llama)',
   demo: 'prepare the built-in demo library and serve it',
 };
 

@@ -1,11 +1,12 @@
 // The chat web app's HTTP API, mounted by server/app.ts under /api (`createApp(ctx, { extraRoutes:
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
+import { basename } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { ToolContext } from '../tools/context.ts';
 import { reportError } from '../tools/errors.ts';
 import { log } from '../engine/log.ts';
-import { bindTools, toolRegistry } from '../tools/registry.ts';
+import { toolRegistry } from '../tools/registry.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { imageMimeType } from '../engine/images/mime.ts';
@@ -13,7 +14,7 @@ import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
 import { chatResponse } from '../agent/chat/chat-handler.ts';
 import { chatRequestBody, type ChatContext } from '../agent/chat/protocol.ts';
-import { defaultSettings } from '../agent/chat/settings-defaults.ts';
+import { chatContextFor } from '../agent/chat/chat-context.ts';
 import { exportSession, threadFromSession } from '../agent/chat/thread-from-session.ts';
 
 const idParam = z.object({ id: z.coerce.number().int().nonnegative() });
@@ -40,6 +41,7 @@ async function readJson(c: Context): Promise<unknown> {
 }
 
 function agentInfo(config: AgentConfig): { mode: AgentConfig['mode']; model?: string } {
+  if (config.mode === 'llama') return { mode: 'llama', model: config.llama && basename(config.llama.gguf) };
   return config.mode === 'model' ? { mode: 'model', model: config.model?.name } : { mode: 'deterministic' };
 }
 
@@ -50,10 +52,7 @@ export interface WebRouteOptions {
 
 export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {}): Hono {
   const agent = options.agent ?? loadAgentConfig();
-  const chat: ChatContext = {
-    tools: bindTools(ctx),
-    defaults: defaultSettings(ctx.config.feedback),
-  };
+  const chat: ChatContext = chatContextFor(ctx);
   const captions = new CaptionStore(ctx.library.db);
   /** The bytes and name of an indexed image, or undefined when it is unknown or changed on disk. */
   const imageFile = async (id: number): Promise<{ bytes: Buffer; relPath: string } | undefined> => {
@@ -87,7 +86,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
   app.post('/chat', async (c) => {
     const body = parse(chatRequestBody, await readJson(c));
     if (!body.ok) return problem(c, 400, body.message);
-    return chatResponse(chat, body.data, agent);
+    return chatResponse(chat, body.data, agent, c.req.raw.signal);
   });
 
   // Every tool of the registry at /api/<name> (the web app's box dialog calls caption-region).

@@ -45,13 +45,13 @@ export const userMetadata = z.object({
 });
 export type UserMetadata = z.infer<typeof userMetadata>;
 
-export const agentModes = ['deterministic', 'model'] as const;
+export const agentModes = ['deterministic', 'model', 'llama'] as const;
 export type AgentMode = (typeof agentModes)[number];
 
 export interface AssistantMetadata {
   /** Which agent answered; absent on threads rebuilt from a stored session. */
   mode?: AgentMode;
-  /** The language model's name in "model" mode. */
+  /** The language model's name in "model" mode, the GGUF file's name in "llama" mode. */
   model?: string;
   sessionId?: string;
   turn?: number;

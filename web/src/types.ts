@@ -25,7 +25,7 @@ export interface DraftBox {
 }
 
 export interface AgentInfo {
-  mode: 'deterministic' | 'model';
+  mode: 'deterministic' | 'model' | 'llama';
   model?: string;
 }
 

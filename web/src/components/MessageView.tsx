@@ -90,7 +90,7 @@ export function MessageView({ message, latest, grid }: { message: ChatMessage; l
       })}
       {message.metadata?.elapsedMs !== undefined && (
         <p className="text-xs text-slate-400">
-          {message.metadata.mode === 'model' ? `model ${message.metadata.model ?? ''}` : 'deterministic agent'} · {message.metadata.elapsedMs} ms
+          {message.metadata.mode === 'model' || message.metadata.mode === 'llama' ? `${message.metadata.mode} ${message.metadata.model ?? ''}` : 'deterministic agent'} · {message.metadata.elapsedMs} ms
         </p>
       )}
     </div>

@@ -37,8 +37,8 @@ export function StatusBar() {
           {cap.running && <progress max={cap.total} value={cap.done} className="h-2 w-20" aria-label="Captioning progress" />}
         </span>
       )}
-      <span data-testid="agent-mode" className={`rounded px-1.5 text-xs font-semibold ${status.agent.mode === 'model' ? 'bg-violet-100 text-violet-800' : 'bg-slate-200 text-slate-700'}`}>
-        {status.agent.mode === 'model' ? `agent: ${status.agent.model ?? 'language model'}` : 'agent: deterministic'}
+      <span data-testid="agent-mode" className={`rounded px-1.5 text-xs font-semibold ${status.agent.mode !== 'deterministic' ? 'bg-violet-100 text-violet-800' : 'bg-slate-200 text-slate-700'}`}>
+        {status.agent.mode === 'deterministic' ? 'agent: deterministic' : `agent: ${status.agent.mode === 'llama' ? 'llama ' : ''}${status.agent.model ?? 'language model'}`}
       </span>
     </span>
   );
