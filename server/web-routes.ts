@@ -2,7 +2,7 @@
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import sharp from 'sharp';
@@ -144,6 +144,24 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
       thumbs.set(key, jpeg);
     }
     return new Response(new Uint8Array(jpeg), { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' } });
+  });
+
+  // What the large view shows under an image: its file name, folder path, size and date.
+  app.get('/images/:id/info', async (c) => {
+    const params = parse(idParam, c.req.param());
+    if (!params.ok) return problem(c, 400, params.message);
+    const file = imageFile(params.data.id);
+    const record = ctx.library.getImage(params.data.id);
+    if (!file || !record) return problem(c, 404, `no image ${params.data.id} in the library`);
+    return c.json({
+      id: record.id,
+      filename: basename(record.relPath),
+      path: file,
+      width: record.width,
+      height: record.height,
+      bytes: record.size,
+      modified: new Date(record.mtimeMs).toISOString(),
+    });
   });
 
   app.get('/status', (c) => {
