@@ -130,7 +130,7 @@ export function Composer({ hasSession, busy, pending, attachment, onAttach, onDe
             e.target.value = '';
           }}
         />
-        <button type="button" onClick={() => fileInput.current?.click()} className="min-h-11 rounded-lg border border-slate-300 px-3 py-2 hover:bg-slate-50" title="Search with an image">
+        <button type="button" onClick={() => fileInput.current?.click()} className="min-h-11 min-w-11 rounded-lg border border-slate-300 px-3 py-2 hover:bg-slate-50" title="Search with an image">
           <ImageIcon />
           <span className="sr-only">Add an image</span>
         </button>
