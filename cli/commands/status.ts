@@ -33,7 +33,15 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usage}`);
-    const library = await openExistingLibrary({ dataDir: values.data, model: values.model });
+    let library;
+    try {
+      library = await openExistingLibrary({ dataDir: values.data, model: values.model });
+    } catch (err) {
+      if (!values.json) throw err;
+      // --json output stays JSON for scripts, also when there is no library yet.
+      process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? err.message : String(err), images: 0 }, null, 2)}\n`);
+      return 1;
+    }
     try {
       const status = library.status();
       if (values.json) {
