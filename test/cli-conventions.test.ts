@@ -22,11 +22,11 @@ test('help goes to stdout, an unknown command gets "did you mean", bad numbers g
 
   const negative = await runCli(['search', 'x', '--k', '-5', '--data', data]);
   assert.equal(negative.code, 2);
-  assert.match(negative.stderr, /--k "-5": must be at least 1/);
+  assert.match(negative.stderr, /--k: must be at least 1 \(got "-5"\)/);
   assert.doesNotMatch(negative.stderr, /ambiguous/);
   const word = await runCli(['search', 'x', '--k', 'abc', '--data', data]);
   assert.equal(word.code, 2);
-  assert.match(word.stderr, /--k "abc": expected a whole number/);
+  assert.match(word.stderr, /--k: expected a whole number \(got "abc"\)/);
 
   const status = await runCli(['status', '--json', '--data', data]);
   assert.equal(status.code, 1);

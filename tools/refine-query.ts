@@ -148,7 +148,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
       },
       weights: weightsUsed(options),
       explanation,
-      results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1, ...(matches?.get(hit.id)?.length ? { matches: matches.get(hit.id) } : {}) })),
+      results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1, ...(matches ? { matches: matches.get(hit.id) ?? [] } : {}) })),
       state: composed.state,
     }),
   );
