@@ -16,6 +16,12 @@ test('help goes to stdout, an unknown command gets "did you mean", bad numbers g
   assert.match(help.stdout, /usage: visualref <command>/);
   assert.equal(help.stderr, '');
 
+  for (const command of ['index', 'search', 'status', 'models', 'world', 'eval', 'caption', 'caption-all', 'mcp', 'serve', 'demo']) {
+    const own = await runCli([command, '--help']);
+    assert.equal(own.code, 0, `${command} --help: ${own.stderr}`);
+    assert.match(own.stdout, /usage: visualref /, `${command} --help prints its usage on stdout`);
+  }
+
   const typo = await runCli(['serch', 'a cat']);
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /unknown command "serch" \(did you mean "search"\?\)/);
