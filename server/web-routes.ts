@@ -14,6 +14,7 @@ import { search } from '../tools/search.ts';
 import { refineQuery } from '../tools/refine-query.ts';
 import { captionRegion } from '../tools/caption-region.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
+import { builtinModelWarning } from '../engine/library/builtin-fit.ts';
 import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../agent/sessions/session-store.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
 import { chatResponse } from '../agent/chat/chat-handler.ts';
@@ -97,6 +98,9 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     }
   };
 
+  let warnedAt = -1;
+  let builtinWarning: string | undefined;
+
   const app = new Hono();
   app.onError((err, c) => {
     if (err instanceof ToolError) return problem(c, err.code === 'unknown-image' ? 404 : err.code === 'captioner' ? 502 : 400, err.message);
@@ -166,10 +170,16 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
 
   app.get('/status', (c) => {
     const status = ctx.library.status();
+    // Polled every few seconds: the check (one bounded query) is redone only when the count changes.
+    if (status.images !== warnedAt) {
+      warnedAt = status.images;
+      builtinWarning = builtinModelWarning(ctx.library);
+    }
     const job = captions.jobs().at(-1);
     return c.json({
       images: status.images,
       model: status.model,
+      ...(builtinWarning ? { warning: builtinWarning } : {}),
       ...(job ? { captioning: { done: job.done, total: job.total, running: job.state === 'running' } } : {}),
       agent: agentInfo(agent),
     });

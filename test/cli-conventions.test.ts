@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers/library-fixtures.ts';
+import { tempDir, writeImages } from './helpers/library-fixtures.ts';
 import { needsBuiltinModel } from './helpers/mcp-world-library.ts';
 import { runCli } from './helpers/run-cli.ts';
 
@@ -51,6 +51,7 @@ test('caption on a built-in library uses world-phrases; a box partly outside is 
   assert.equal(indexed.code, 0, indexed.stderr);
   assert.match(indexed.stdout, /6 image files; 6 added/);
   assert.match(indexed.stdout, /^total \d+\.\d s$/m, 'the summary counts the whole run');
+  assert.doesNotMatch(indexed.stdout, /warning/, 'world scenes with the built-in model are what it knows');
   if (/^regions:/m.test(indexed.stdout)) assert.match(indexed.stdout, /regions: .* regions \(\d+\.\d s\)/, 'the region pass has its own time');
 
   const again = await runCli(['index', world, '--model', 'builtin', '--data', data]);
@@ -69,4 +70,19 @@ test('caption on a built-in library uses world-phrases; a box partly outside is 
   const clipped = await runCli(['caption', '1', '--box', '200,200,100,100', '--units', 'px', '--data', data]);
   assert.equal(clipped.code, 0, clipped.stderr);
   assert.match(clipped.stderr, /reaches outside the 224x224 image; captioning the part inside: 200,200,24,24/);
+});
+
+test('the built-in model on pictures that are not world scenes: index, status and search say so, with the command for a real model', { skip: needsBuiltinModel, timeout: 300_000 }, async (t) => {
+  const dir = tempDir(t, 'visualref-cli-conv-');
+  const photos = join(dir, 'photos');
+  const data = join(dir, 'data');
+  await writeImages(photos, 4);
+  const indexed = await runCli(['index', photos, '--model', 'builtin', '--data', data]);
+  assert.equal(indexed.code, 0, indexed.stderr);
+  assert.match(indexed.stdout, /warning: the built-in model only knows the synthetic scene world, and 4 images here are not world scenes.*visualref models/);
+  const status = await runCli(['status', '--data', data]);
+  assert.match(status.stdout, /warning: +the built-in model only knows/);
+  const search = await runCli(['search', 'a dog', '--data', data, '--k', '2']);
+  assert.equal(search.code, 0, search.stderr);
+  assert.match(search.stderr, /warning: the built-in model only knows/);
 });

@@ -10,6 +10,7 @@ import { buildLibrary } from '../../engine/library/build-library.ts';
 import type { LibraryRegionsReport } from '../../engine/regions/library-regions.ts';
 import { log } from '../../engine/log.ts';
 import { defaultModel } from '../../engine/library/default-model.ts';
+import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
@@ -88,6 +89,8 @@ export const command: Command = {
         if (built.regions) lines.push(describeRegions(built.regions, totalSeconds - report.seconds));
         lines.push(`total ${totalSeconds.toFixed(1)} s`);
         if (report.aborted || abort.signal.aborted) lines.push('interrupted: run the same command again to finish');
+        const warning = builtinModelWarning(library);
+        if (warning) lines.push(`warning: ${warning}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }
       return report.aborted || abort.signal.aborted ? 130 : 0;

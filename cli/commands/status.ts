@@ -4,6 +4,7 @@ import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
+import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
@@ -44,8 +45,9 @@ export const command: Command = {
     }
     try {
       const status = library.status();
+      const warning = builtinModelWarning(library);
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(warning ? { ...status, warning } : status, null, 2)}\n`);
         return 0;
       }
       const lines = [
@@ -55,6 +57,7 @@ export const command: Command = {
         `index:     ${status.indexKind}, ${formatBytes(status.indexBytes)}; database ${formatBytes(status.databaseBytes)}`,
         `library:   ${status.libraryDir}`,
         ...status.skippedFiles.map((f) => `  skipped   ${f.path}: ${f.reason}`),
+        ...(warning ? [`warning:   ${warning}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       return 0;

@@ -32,6 +32,8 @@ export interface AgentInfo {
 export interface LibraryStatus {
   images: number;
   model: string;
+  /** Set when the built-in model indexes pictures that are not world scenes. */
+  warning?: string;
   captioning?: { done: number; total: number; running: boolean };
   agent: AgentInfo;
 }
