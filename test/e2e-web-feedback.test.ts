@@ -115,6 +115,9 @@ test('composer mode, viewer, matched-here boxes after a reload, retry without du
   console.log(`retry click → grid: ${Math.round(performance.now() - started)} ms`);
   assert.equal(await page.getByTestId('user-message').count(), 3, 'the retried turn appears once');
   assert.equal(await page.locator('[data-testid=result-grid][data-turn="3"]').count(), 1);
+  assert.equal(await grid(page, 1).isVisible(), false, 'earlier turns are folded away');
+  await page.getByText('turn 1 · 12 results').click();
+  assert.equal(await grid(page, 1).isVisible(), true, 'and open with a click');
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

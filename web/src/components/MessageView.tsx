@@ -72,14 +72,15 @@ function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: G
     return <p className="text-sm text-slate-700">Caption of the region: “{part.output.caption}”</p>;
   }
   const output = part.output;
+  // Earlier turns fold away to one line (still there to compare, one click to open).
   return (
-    <div className="space-y-2">
-      <p className="text-xs text-slate-600">
-        {name} · turn {output.turn} · {output.results.length} results
-      </p>
+    <details open={latest} className="space-y-2" data-testid="turn-results">
+      <summary className="flex min-h-11 cursor-pointer items-center text-xs text-slate-600 sm:min-h-0">
+        {name} · turn {output.turn} · {output.results.length} results{latest ? '' : ' (earlier turn: open to see them)'}
+      </summary>
       {part.type === 'tool-refine-query' && <Explanation explanation={part.output.explanation} />}
       <ResultGrid results={output.results} turn={output.turn} latest={latest} {...grid} />
-    </div>
+    </details>
   );
 }
 
