@@ -54,6 +54,9 @@ test('caption on a built-in library uses world-phrases; a box partly outside is 
   assert.doesNotMatch(indexed.stdout, /warning/, 'world scenes with the built-in model are what it knows');
   if (/^regions:/m.test(indexed.stdout)) assert.match(indexed.stdout, /regions: .* regions \(\d+\.\d s\)/, 'the region pass has its own time');
 
+  const status = await runCli(['status', '--data', data]);
+  assert.match(status.stdout, /^regions: +6 of 6 images$/m, 'status shows how far the region pass got');
+
   const again = await runCli(['index', world, '--model', 'builtin', '--data', data]);
   assert.equal(again.code, 0, again.stderr);
   assert.doesNotMatch(again.stderr, /0\/0 files/);

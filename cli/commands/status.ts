@@ -5,6 +5,7 @@ import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
 import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
+import { openLibraryRegions } from '../../engine/regions/library-regions.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
@@ -46,8 +47,12 @@ export const command: Command = {
     try {
       const status = library.status();
       const warning = builtinModelWarning(library);
+      // The region pass runs after the image pass (in the background for the demo): show how far it got.
+      const regionStore = openLibraryRegions(library);
+      const regionImages = regionStore?.size ?? 0;
+      regionStore?.close();
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(warning ? { ...status, warning } : status, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...status, regionImages, ...(warning ? { warning } : {}) }, null, 2)}\n`);
         return 0;
       }
       const lines = [
@@ -55,6 +60,7 @@ export const command: Command = {
         `folder:    ${status.root ?? '(none yet)'}`,
         `images:    ${status.images} indexed, ${status.skipped} skipped`,
         `index:     ${status.indexKind}, ${formatBytes(status.indexBytes)}; database ${formatBytes(status.databaseBytes)}`,
+        `regions:   ${regionImages} of ${status.images} images${regionImages < status.images ? ' (the region pass has not finished: `visualref index` or a running demo completes it)' : ''}`,
         `library:   ${status.libraryDir}`,
         ...status.skippedFiles.map((f) => `  skipped   ${f.path}: ${f.reason}`),
         ...(warning ? [`warning:   ${warning}`] : []),

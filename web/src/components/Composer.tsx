@@ -116,7 +116,7 @@ export function Composer({ hasSession, busy, pending, attachment, onAttach, onDe
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) submit(e);
           }}
           placeholder={refining ? 'Comment for the refinement, e.g. “more like the beach ones, no people” (optional)' : 'What are you looking for? Or drop an image here.'}
-          className="min-h-[2.75rem] w-full flex-1 resize-y rounded-lg border border-slate-300 px-3 py-2 sm:w-auto"
+          className="min-h-[2.75rem] flex-[1_1_100%] resize-y rounded-lg border border-slate-300 px-3 py-2 sm:flex-1"
         />
         <input
           ref={fileInput}
