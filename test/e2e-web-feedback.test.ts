@@ -162,6 +162,10 @@ test('phone size: touch targets, one tab stop per grid, show more, narrow live r
 
   const low = await lowContrastTexts(page);
   assert.deepEqual(low, [], 'all text has contrast of at least 4.5:1');
+  // The check itself sees low contrast: a grey probe on white (#aaa, 2.3:1) is reported.
+  await page.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<p id="probe" style="color:#aaa">contrast probe</p>'));
+  assert.deepEqual((await lowContrastTexts(page)).map((f) => f.text), ['contrast probe']);
+  await page.evaluate(() => document.getElementById('probe')!.remove());
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'issue17-phone.png');
   await context.close();
