@@ -194,6 +194,8 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
         query: s.query.text ?? (s.query.imageId !== undefined ? `like image #${s.query.imageId}` : ''),
         turns: s.turnCount,
         updatedAt: new Date(s.updatedAt).toISOString(),
+        // The picture the list shows: the top result of the session's last turn.
+        thumbId: ctx.sessions.lastTurn(s.id)?.results[0]?.id,
       })),
     }),
   );
@@ -204,6 +206,13 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     const found = findSession(params.data.id);
     if ('missing' in found) return problem(c, 404, found.missing);
     return c.json({ session: exportSession(found.session, found.turns), messages: threadFromSession(ctx.library, found.session, found.turns) });
+  });
+
+  app.delete('/sessions/:id', (c) => {
+    const params = parse(sessionParam, c.req.param());
+    if (!params.ok) return problem(c, 400, params.message);
+    if (!ctx.sessions.delete(params.data.id)) return problem(c, 404, `no session ${params.data.id}`);
+    return c.json({ deleted: params.data.id });
   });
 
   app.get('/sessions/:id/export', (c) => {

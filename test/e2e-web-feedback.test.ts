@@ -118,6 +118,17 @@ test('composer mode, viewer, matched-here boxes after a reload, retry without du
   assert.equal(await grid(page, 1).isVisible(), false, 'earlier turns are folded away');
   await page.getByText('turn 1 · 12 results').click();
   assert.equal(await grid(page, 1).isVisible(), true, 'and open with a click');
+
+  // (7) Past sessions with their pictures; one is deleted.
+  await page.getByTestId('open-sessions').click();
+  const panel = page.getByTestId('sessions-panel');
+  await panel.getByTestId('delete-session').first().waitFor();
+  const listed = await panel.getByTestId('delete-session').count();
+  assert.ok(listed >= 2, 'both threads are sessions');
+  assert.ok((await panel.locator('img').count()) >= 2, 'each session shows a picture');
+  await panel.getByTestId('delete-session').last().click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=delete-session]').length === n, listed - 1);
+  await page.keyboard.press('Escape');
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

@@ -308,7 +308,9 @@ export function App() {
         />
       )}
       {panel === 'settings' && settings && <SettingsPanel settings={settings} onChange={updateSettings} onReset={resetSettings} onClose={() => setPanel(null)} />}
-      {panel === 'sessions' && <SessionsPanel currentId={sessionId} onOpen={openSession} onClose={() => setPanel(null)} />}
+      {panel === 'sessions' && (
+        <SessionsPanel currentId={sessionId} onOpen={openSession} onDeleted={(id) => id === sessionId && newSearch()} onClose={() => setPanel(null)} />
+      )}
     </div>
   );
 }

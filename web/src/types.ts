@@ -43,4 +43,6 @@ export interface SessionSummary {
   query: string;
   turns: number;
   updatedAt: string;
+  /** Top result of the last turn, shown as the session's picture. */
+  thumbId?: number;
 }
