@@ -133,7 +133,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     movedUp: movement.movedUp,
     movedDown: movement.movedDown,
     newResults: movement.newResults,
-    summary: summarizeRefinement(applied, movement),
+    summary: [summarizeRefinement(applied, movement), ...plan.notApplied.map((n) => `Not applied: ${n}.`)].join(' '),
   };
   const turn = withSession(() =>
     sessions.recordTurn(id, {
