@@ -2,16 +2,18 @@
 // details, "more like this", and the boxes: drag on the image to draw one, mark each relevant or not,
 // move them (mouse or arrow keys), delete them (Delete), and edit their captions before refining.
 // Regions that matched earlier region feedback are drawn dashed ("matched here").
-import { ThumbDown, ThumbUp, Trash } from './Icons.tsx';
+import { ThumbDown, ThumbUp } from './Icons.tsx';
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
 import { imageUrl } from '../api.ts';
 import { clampBox, displayToImage, moveBox, spanBox, toPercent, type Size } from '../geometry.ts';
 import type { FeedbackAction, PendingFeedback } from '../state/feedback.ts';
 import type { Box, DraftBox, Mark, ResultItem } from '../types.ts';
+import { BoxList } from './BoxList.tsx';
 import { ImageDetails, useImageInfo } from './ImageDetails.tsx';
 import { MatchedRegions, matchLabel } from './MatchedRegions.tsx';
 import { Modal } from './Modal.tsx';
 import { Spinner } from './Spinner.tsx';
+import { ViewerToolbar } from './ViewerToolbar.tsx';
 
 interface Props {
   item: ResultItem;
@@ -169,34 +171,21 @@ export function BoxDialog({ item, items, feedback, dispatch, onNavigate, onMoreL
   };
 
   const preview = drag?.kind === 'draw' ? spanBox(drag.x0, drag.y0, drag.x1, drag.y1) : null;
-  const tool = 'inline-flex min-h-11 min-w-11 items-center justify-center rounded border border-slate-300 px-2 text-sm text-slate-800 hover:bg-slate-50 disabled:opacity-50 sm:min-h-8 sm:min-w-8';
 
   return (
     <Modal title={`Result ${item.rank} of ${items.length}${info ? ` · ${info.filename}` : ''}`} onClose={onClose} className="h-[94dvh] w-[min(90rem,98vw)] max-w-none open:flex open:flex-col">
       {/* A fixed-size dialog whose side panel scrolls: adding a box never moves the image. */}
       <div className="flex min-h-0 flex-1 flex-col lg:flex-row" onKeyDown={onViewerKey} data-testid="viewer">
         <div className="flex min-h-0 flex-1 flex-col">
-          <div className="flex flex-wrap items-center gap-1 border-b border-slate-200 px-3 py-1.5" role="toolbar" aria-label="View">
-            <button type="button" className={tool} onClick={() => go(previous)} disabled={!previous} data-testid="viewer-previous" aria-label="Previous result">
-              ‹<span className="ml-1 hidden sm:inline">Previous</span>
-            </button>
-            <button type="button" className={tool} onClick={() => go(next)} disabled={!next} data-testid="viewer-next" aria-label="Next result">
-              <span className="mr-1 hidden sm:inline">Next</span>›
-            </button>
-            <span className="mx-1 h-6 w-px bg-slate-200" aria-hidden="true" />
-            <button type="button" className={tool} onClick={() => zoomBy(-1)} disabled={zoom === zoomSteps[0]} aria-label="Zoom out">
-              −
-            </button>
-            <button type="button" className={tool} onClick={() => setZoom(1)} data-testid="viewer-fit" aria-label="Fit to the window">
-              {zoom === 1 ? 'Fit' : `${Math.round(zoom * 100)}%`}
-            </button>
-            <button type="button" className={tool} onClick={() => zoomBy(1)} disabled={zoom === zoomSteps.at(-1)} data-testid="viewer-zoom-in" aria-label="Zoom in">
-              +
-            </button>
-            <button type="button" className={`${tool} ml-auto`} onClick={() => onMoreLikeThis(item.id)} data-testid="viewer-more-like-this">
-              More like this
-            </button>
-          </div>
+          <ViewerToolbar
+            onPrevious={previous && (() => go(previous))}
+            onNext={next && (() => go(next))}
+            zoom={zoom}
+            zoomSteps={zoomSteps}
+            onZoom={zoomBy}
+            onFit={() => setZoom(1)}
+            onMoreLikeThis={() => onMoreLikeThis(item.id)}
+          />
           <div ref={viewport} className="min-h-48 flex-1 overflow-auto p-3">
             <div className="relative mx-auto select-none" style={{ width: fit ? fit * zoom : undefined, aspectRatio: `${item.width} / ${item.height}` }} data-testid="viewer-frame">
               <img
@@ -298,60 +287,7 @@ export function BoxDialog({ item, items, feedback, dispatch, onNavigate, onMoreL
           >
             + Add a box in the middle
           </button>
-          <ol className="space-y-2">
-            {boxes.map((b, i) => (
-              <li key={b.key} data-testid="box-item" className={`space-y-1 rounded border p-2 ${selected === b.key ? 'border-amber-400' : 'border-slate-200'}`}>
-                <div className="flex items-center gap-1 text-sm">
-                  <span className="font-semibold">{i + 1}</span>
-                  <button
-                    type="button"
-                    aria-pressed={b.relevant}
-                    onClick={() => dispatch({ type: 'set-relevance', key: b.key, relevant: true })}
-                    className={`min-h-11 rounded px-1.5 sm:min-h-0 ${b.relevant ? 'bg-emerald-700 text-white' : 'bg-slate-100 text-slate-800'}`}
-                  >
-                    relevant
-                  </button>
-                  <button
-                    type="button"
-                    data-testid="box-irrelevant"
-                    aria-pressed={!b.relevant}
-                    onClick={() => dispatch({ type: 'set-relevance', key: b.key, relevant: false })}
-                    className={`min-h-11 rounded px-1.5 sm:min-h-0 ${!b.relevant ? 'bg-rose-700 text-white' : 'bg-slate-100 text-slate-800'}`}
-                  >
-                    irrelevant
-                  </button>
-                  <span className="ml-auto tabular-nums text-xs text-slate-600" title="box in pixels of the image">
-                    {b.box.x},{b.box.y} {b.box.w}×{b.box.h}
-                  </span>
-                  <button
-                    type="button"
-                    onClick={() => dispatch({ type: 'delete-box', key: b.key })}
-                    className="min-h-11 min-w-11 rounded px-1.5 text-slate-700 hover:bg-slate-100 sm:min-h-0 sm:min-w-0"
-                    aria-label={`Delete box ${i + 1}`}
-                  >
-                    <Trash />
-                  </button>
-                </div>
-                <label className="block text-xs text-slate-700">
-                  Caption {b.captionState === 'pending' && !b.edited && <Spinner label="captioning…" />}
-                  <textarea
-                    data-testid="box-caption"
-                    data-caption-state={b.captionState}
-                    value={b.caption}
-                    rows={2}
-                    onChange={(e) => dispatch({ type: 'edit-caption', key: b.key, caption: e.target.value })}
-                    placeholder={b.captionState === 'pending' ? 'captioning…' : 'describe this part'}
-                    className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm text-slate-900"
-                  />
-                </label>
-                {b.captionState === 'error' && (
-                  <p role="alert" className="text-xs text-red-700">
-                    Caption failed: {b.captionError}. Type one yourself.
-                  </p>
-                )}
-              </li>
-            ))}
-          </ol>
+          <BoxList boxes={boxes} selected={selected} dispatch={dispatch} />
           <ImageDetails id={item.id} info={info} />
           <button type="button" onClick={onClose} className="min-h-11 w-full rounded bg-indigo-700 px-3 py-1.5 font-medium text-white hover:bg-indigo-800" data-testid="box-dialog-done">
             Done
