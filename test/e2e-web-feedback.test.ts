@@ -11,7 +11,7 @@ import { gridIds, shot, skipWithoutChromium as skip, startWebApp, type WebApp } 
 let app: WebApp;
 
 before(async () => {
-  if (!skip) app = await startWebApp(60);
+  if (!skip) app = await startWebApp(60, { regions: true });
 });
 
 after(async () => {
@@ -88,6 +88,12 @@ test('composer mode, viewer, matched-here boxes after a reload, retry without du
   assert.ok((await matched.count()) > 0, 'matched-here boxes are drawn on the refined grid');
   await grid(page, 2).scrollIntoViewIfNeeded();
   await shot(page, 'issue17-refined-matched-here.png');
+  await grid(page, 2).getByTestId('open-large').first().click();
+  await page.locator('dialog [data-matched-region]').first().waitFor();
+  await page.locator('dialog img').evaluate((img: HTMLImageElement) => img.decode());
+  await shot(page, 'issue17-viewer-matched-here.png');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('viewer').waitFor({ state: 'detached' });
 
   // (5) Marks, boxes and a half-written comment survive a reload; so do the matched boxes.
   const refined = await gridIds(page, 2);

@@ -11,6 +11,8 @@ import { openToolContext, type OpenedToolContext } from '../../tools/context.ts'
 import { createWebRoutes } from '../../server/web-routes.ts';
 import { startServer, type RunningServer } from './http-server.ts';
 import { makeWorldLibrary, type WorldLibrary } from './mcp-world-library.ts';
+import { Library } from '../../engine/library/library.ts';
+import { indexLibraryRegions } from '../../engine/regions/library-regions.ts';
 
 export const screenshotDir = join(repoRoot, 'test', 'output', 'screenshots');
 
@@ -33,12 +35,21 @@ export interface WebApp {
   close(): Promise<void>;
 }
 
-export async function startWebApp(images: number): Promise<WebApp> {
+/** @param regions build the region index too, so that "matched here" boxes fall on parts of images. */
+export async function startWebApp(images: number, options: { regions?: boolean } = {}): Promise<WebApp> {
   mkdirSync(screenshotDir, { recursive: true });
   const buildRoot = mkdtempSync(join(tmpdir(), 'visualref-web-'));
   const staticDir = join(buildRoot, 'dist');
   await build({ configFile: join(repoRoot, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, emptyOutDir: true } });
   const lib = await makeWorldLibrary(images);
+  if (options.regions) {
+    const library = await Library.open({ dataDir: lib.dataDir, model: lib.model });
+    try {
+      await indexLibraryRegions(library);
+    } finally {
+      await library.close();
+    }
+  }
   const ctx: OpenedToolContext = await openToolContext({ dataDir: lib.dataDir, model: lib.model });
   const server = await startServer(ctx, { extraRoutes: (c) => createWebRoutes(c, { agent: { mode: 'deterministic' } }), staticDir });
   const browser = await chromium.launch({
