@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir, writeImages } from './helpers/library-fixtures.ts';
 import { needsBuiltinModel } from './helpers/mcp-world-library.ts';
@@ -69,6 +70,14 @@ test('caption on a built-in library uses world-phrases; a box partly outside is 
   const file = await runCli(['caption', join(world, readdirSync(world).find((f) => f.endsWith('.png'))!), '--json', '--data', data]);
   assert.equal(file.code, 0, file.stderr);
   assert.equal((JSON.parse(file.stdout) as { captioner: string }).captioner, 'world-phrases', 'a file is captioned with the library model too');
+
+  // A port already taken: the message names the flag to pick another.
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = String((taken.address() as { port: number }).port);
+  const busy = await runCli(['serve', '--port', port, '--data', data]).finally(() => taken.close());
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*--port N`));
 
   const clipped = await runCli(['caption', '1', '--box', '200,200,100,100', '--units', 'px', '--data', data]);
   assert.equal(clipped.code, 0, clipped.stderr);
