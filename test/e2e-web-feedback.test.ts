@@ -173,6 +173,12 @@ test('phone size: touch targets, one tab stop per grid, show more, narrow live r
   await page.keyboard.press('r');
   assert.equal(await card(page, 1, ids[3]).getByTestId('mark-relevant').getAttribute('aria-pressed'), 'true', 'R marks the focused card relevant');
 
+  // Shift+click marks a run of cards at once.
+  await card(page, 1, ids[5]).getByTestId('mark-irrelevant').click();
+  await card(page, 1, ids[8]).getByTestId('mark-irrelevant').click({ modifiers: ['Shift'] });
+  const pressed = await Promise.all(ids.slice(4, 10).map((id) => card(page, 1, id).getByTestId('mark-irrelevant').getAttribute('aria-pressed')));
+  assert.deepEqual(pressed, ['false', 'true', 'true', 'true', 'true', 'false'], 'cards 6 to 9 marked irrelevant');
+
   assert.equal(await page.locator('main[aria-live]').count(), 0, 'the thread is not a live region');
   const live = await page.getByTestId('live-status').innerText();
   assert.match(live, /Turn 1: 20 results/);

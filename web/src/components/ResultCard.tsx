@@ -13,7 +13,8 @@ interface Props {
   boxes: number;
   /** 0 for the grid's current card, -1 for the others (one tab stop per grid). */
   tabIndex: number;
-  onMark: (mark: Mark | undefined) => void;
+  /** `range`: Shift was held, so the mark extends from the last card marked in this grid. */
+  onMark: (mark: Mark | undefined, range: boolean) => void;
   onOpen: () => void;
   onMoreLikeThis: () => void;
   busy: boolean;
@@ -61,7 +62,7 @@ export function ResultCard({ item, mark, boxes, tabIndex, onMark, onOpen, onMore
           tabIndex={-1}
           data-testid="mark-relevant"
           aria-pressed={mark === 'relevant'}
-          onClick={() => onMark(mark === 'relevant' ? undefined : 'relevant')}
+          onClick={(e) => onMark(mark === 'relevant' && !e.shiftKey ? undefined : 'relevant', e.shiftKey)}
           className={`${action} ${mark === 'relevant' ? 'bg-emerald-700 text-white' : 'bg-slate-100 text-slate-800 hover:bg-emerald-100'}`}
           aria-label={`Mark result ${item.rank} relevant`}
         >
@@ -72,7 +73,7 @@ export function ResultCard({ item, mark, boxes, tabIndex, onMark, onOpen, onMore
           tabIndex={-1}
           data-testid="mark-irrelevant"
           aria-pressed={mark === 'irrelevant'}
-          onClick={() => onMark(mark === 'irrelevant' ? undefined : 'irrelevant')}
+          onClick={(e) => onMark(mark === 'irrelevant' && !e.shiftKey ? undefined : 'irrelevant', e.shiftKey)}
           className={`${action} ${mark === 'irrelevant' ? 'bg-rose-700 text-white' : 'bg-slate-100 text-slate-800 hover:bg-rose-100'}`}
           aria-label={`Mark result ${item.rank} irrelevant`}
         >

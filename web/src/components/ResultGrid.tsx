@@ -1,5 +1,6 @@
 // A turn's results. One tab stop per grid: arrow keys move between cards, Enter opens one, R / X
-// mark it relevant / irrelevant, M asks for more like it. Beyond the first page a "Show more"
+// mark it relevant / irrelevant, M asks for more like it; Shift+click on a mark marks every card
+// from the last one marked. Beyond the first page a "Show more"
 // button reveals the rest.
 import { useRef, useState, type KeyboardEvent } from 'react';
 import type { PendingFeedback } from '../state/feedback.ts';
@@ -29,10 +30,18 @@ function columnsOf(cards: HTMLElement[]): number {
 export function ResultGrid({ results, turn, latest, feedback, onMark, onOpen, onMoreLikeThis, busy }: Props) {
   const [shown, setShown] = useState(pageSize);
   const [active, setActive] = useState(0);
+  const anchor = useRef<number | null>(null);
   const list = useRef<HTMLUListElement>(null);
   if (results.length === 0) return <p className="text-sm text-slate-600">No results.</p>;
   const visible = results.slice(0, shown);
   const current = Math.min(active, visible.length - 1);
+
+  const mark = (index: number, value: Mark | undefined, range: boolean) => {
+    const from = range && anchor.current !== null ? Math.min(anchor.current, index) : index;
+    const to = range && anchor.current !== null ? Math.max(anchor.current, index) : index;
+    for (let i = from; i <= to; i++) onMark(results[i].id, value);
+    anchor.current = index;
+  };
 
   const focusCard = (index: number) => {
     setActive(index);
@@ -49,8 +58,8 @@ export function ResultGrid({ results, turn, latest, feedback, onMark, onOpen, on
     if (key in moves) focusCard(Math.min(Math.max(current + moves[key], 0), visible.length - 1));
     else if (key === 'Home') focusCard(0);
     else if (key === 'End') focusCard(visible.length - 1);
-    else if (key === 'r') onMark(item.id, feedback.marks[item.id] === 'relevant' ? undefined : 'relevant');
-    else if (key === 'x') onMark(item.id, feedback.marks[item.id] === 'irrelevant' ? undefined : 'irrelevant');
+    else if (key === 'r') mark(current, feedback.marks[item.id] === 'relevant' ? undefined : 'relevant', false);
+    else if (key === 'x') mark(current, feedback.marks[item.id] === 'irrelevant' ? undefined : 'irrelevant', false);
     else if (key === 'm' && !busy) onMoreLikeThis(item.id);
     else return;
     e.preventDefault();
@@ -74,7 +83,7 @@ export function ResultGrid({ results, turn, latest, feedback, onMark, onOpen, on
             mark={feedback.marks[item.id]}
             boxes={feedback.boxes.filter((b) => b.imageId === item.id).length}
             tabIndex={i === current ? 0 : -1}
-            onMark={(mark) => onMark(item.id, mark)}
+            onMark={(value, range) => mark(i, value, range)}
             onOpen={() => {
               setActive(i);
               onOpen(item, results, turn);
