@@ -1,4 +1,5 @@
 // The command dispatcher: each command lives in its own module, loaded only when it runs.
+import { closestName } from './did-you-mean.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface Command {
@@ -35,11 +36,13 @@ function help(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stderr.write(help() + '\n');
+    // Asked for, help is the output (`visualref --help | less`); without a command it is an error.
+    (name ? process.stdout : process.stderr).write(help() + '\n');
     return name ? 0 : 2;
   }
   if (!Object.hasOwn(commands, name)) {
-    process.stderr.write(`visualref: unknown command "${name}"\n${help()}\n`);
+    const near = closestName(name, Object.keys(commands));
+    process.stderr.write(`visualref: unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ''}\n${help()}\n`);
     return 2;
   }
   try {

@@ -2,7 +2,7 @@
 // otherwise (logs, CI), so stdout stays free for the command's output.
 import type { IndexProgress } from '../engine/library/indexer.ts';
 
-function formatSeconds(seconds: number | null): string {
+export function formatSeconds(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '--:--';
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
@@ -23,10 +23,17 @@ export function progressReporter(
   const tty = Boolean(stream.isTTY);
   let lastLine = 0;
   let drawn = false;
+  let saidNothing = false;
   return {
     update(p) {
       if (p.phase === 'scan') {
         stream.write('scanning…\n');
+        return;
+      }
+      // A re-index with nothing new says so once, instead of a "0/0 files" bar.
+      if (p.total === 0) {
+        if (!saidNothing) stream.write('no new or changed files to encode\n');
+        saidNothing = true;
         return;
       }
       if (tty) {
@@ -44,8 +51,10 @@ export function progressReporter(
         stream.write(`${describeProgress(p)}\n`);
       }
     },
+    /** Ends the redrawn line, so that what is written next starts on a line of its own. */
     finish() {
       if (tty && drawn) stream.write('\n');
+      drawn = false;
     },
   };
 }

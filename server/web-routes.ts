@@ -11,6 +11,7 @@ import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { imageMimeType } from '../engine/images/mime.ts';
 import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../tools/sessions/session-store.ts';
+import { builtinModelWarning } from '../engine/library/builtin-fit.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
 import { chatResponse } from '../agent/chat/chat-handler.ts';
 import { chatRequestBody, type ChatContext } from '../agent/chat/protocol.ts';
@@ -76,6 +77,9 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     }
   };
 
+  let warnedAt = -1;
+  let builtinWarning: string | undefined;
+
   const app = new Hono();
   app.onError((err, c) => {
     const { status, message, internal } = reportError(err);
@@ -128,12 +132,36 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     return new Response(new Uint8Array(jpeg), { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' } });
   });
 
+  // What the large view shows under an image: its file name, folder path, size and date.
+  app.get('/images/:id/info', async (c) => {
+    const params = parse(idParam, c.req.param());
+    if (!params.ok) return problem(c, 400, params.message);
+    const file = imageFile(params.data.id);
+    const record = ctx.library.getImage(params.data.id);
+    if (!file || !record) return problem(c, 404, `no image ${params.data.id} in the library`);
+    return c.json({
+      id: record.id,
+      filename: basename(record.relPath),
+      path: file,
+      width: record.width,
+      height: record.height,
+      bytes: record.size,
+      modified: new Date(record.mtimeMs).toISOString(),
+    });
+  });
+
   app.get('/status', (c) => {
     const status = ctx.library.status();
+    // Polled every few seconds: the check (one bounded query) is redone only when the count changes.
+    if (status.images !== warnedAt) {
+      warnedAt = status.images;
+      builtinWarning = builtinModelWarning(ctx.library);
+    }
     const job = captions.jobs().at(-1);
     return c.json({
       images: status.images,
       model: status.model,
+      ...(builtinWarning ? { warning: builtinWarning } : {}),
       ...(job ? { captioning: { done: job.done, total: job.total, running: job.state === 'running' } } : {}),
       agent: agentInfo(agent),
     });
@@ -148,6 +176,8 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
         query: s.query.text ?? (s.query.imageId !== undefined ? `like image #${s.query.imageId}` : ''),
         turns: s.turnCount,
         updatedAt: new Date(s.updatedAt).toISOString(),
+        // The picture the list shows: the top result of the session's last turn.
+        thumbId: ctx.sessions.lastTurn(s.id)?.results[0]?.id,
       })),
     }),
   );
@@ -158,6 +188,13 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     const found = findSession(params.data.id);
     if ('missing' in found) return problem(c, 404, found.missing);
     return c.json({ session: exportSession(found.session, found.turns), messages: threadFromSession(ctx.library, found.session, found.turns) });
+  });
+
+  app.delete('/sessions/:id', (c) => {
+    const params = parse(sessionParam, c.req.param());
+    if (!params.ok) return problem(c, 400, params.message);
+    if (!ctx.sessions.delete(params.data.id)) return problem(c, 404, `no session ${params.data.id}`);
+    return c.json({ deleted: params.data.id });
   });
 
   app.get('/sessions/:id/export', (c) => {

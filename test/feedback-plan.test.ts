@@ -75,6 +75,16 @@ test('explicit marks win over ranks named in the comment', () => {
   assert.deepEqual(plan.irrelevantIds, [7]);
 });
 
+test('a comment that cannot be applied says so instead of being dropped', () => {
+  // "the second one" is marked irrelevant; there is no eighth result.
+  const plan = planFeedback({ irrelevant: [7], comment: 'like the second one and the eighth one' }, last);
+  assert.deepEqual(plan.notApplied, [
+    'the comment likes result 2, but it is marked irrelevant: the mark was used',
+    `the comment names result 8, but the last turn has ${last.length} results`,
+  ]);
+  assert.deepEqual(planFeedback({ comment: 'like the second one' }, last).notApplied, []);
+});
+
 test('an embedding the caller did not provide is an error, not a silent gap', () => {
   const plan = planFeedback({ comment: 'no people' }, last);
   assert.throws(() => feedbackInputs(plan, { texts: new Map(), images: new Map() }), /no text embedding for "people"/);

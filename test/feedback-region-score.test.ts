@@ -105,4 +105,9 @@ test('movement between two turns', () => {
     summarizeRefinement([{ source: 'comment', weight: 0.2, negativeWeight: 0.2, positive: ['beach'], negative: ['people'] }], m),
     'Used comment (+beach, -people). 1 moved up, 2 moved down, 1 new.',
   );
+  // Marked images are counted, not listed by id (an id reads like a rank in the web app).
+  assert.equal(
+    summarizeRefinement([{ source: 'judged', weight: 0.2, negativeWeight: 0.2, positive: ['37', '5'], negative: ['12'] }], m),
+    'Used marked images (2 relevant, 1 irrelevant). 1 moved up, 2 moved down, 1 new.',
+  );
 });

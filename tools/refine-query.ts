@@ -141,7 +141,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     movedUp: movement.movedUp,
     movedDown: movement.movedDown,
     newResults: movement.newResults,
-    summary: summarizeRefinement(applied, movement) + damagedRegionsNote(ctx.damagedRegions, pool),
+    summary: [summarizeRefinement(applied, movement) + damagedRegionsNote(ctx.damagedRegions, pool), ...plan.notApplied.map((n) => `Not applied: ${n}.`)].join(' '),
   };
   const turn = withSession(() =>
     sessions.recordTurn(id, {
@@ -156,7 +156,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
       },
       weights: weightsUsed(options),
       explanation,
-      results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1 })),
+      results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1, ...(matches ? { matches: matches.get(hit.id) ?? [] } : {}) })),
       state: composed.state,
     }),
   );

@@ -34,6 +34,10 @@ export function threadFromSession(library: Library, session: Session, turns: Tur
   turns.forEach((turn, i) => {
     const previous = i > 0 ? new Map(turns[i - 1].results.map((r) => [r.id, r.rank])) : undefined;
     const results: ResultItem[] = toResultItems(library, turn.results, previous);
+    // Matched regions were stored with the turn ("matched here"): a reload draws them again.
+    turn.results.forEach((r, j) => {
+      if (r.matches) results[j].matches = r.matches;
+    });
     const { request, text } = userRequest(turn, session, i === lastSearch);
     messages.push({
       id: `${session.id}-u${turn.turn}`,

@@ -6,7 +6,7 @@ import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 import type { Box, RgbImage } from '../../engine/types.ts';
-import { BoxError, parseBoxText, resolveBox } from '../../engine/images/box.ts';
+import { BoxError, parseBoxText, partlyOutside, resolveBox } from '../../engine/images/box.ts';
 import { decodeImage } from '../../engine/images/decode.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
 import type { Library } from '../../engine/library/library.ts';
@@ -43,7 +43,12 @@ interface Target {
   runtime?: ModelRuntime;
 }
 
-async function loadTarget(ref: string, values: z.infer<typeof flags>, captionerName: string): Promise<Target> {
+/** A captioner that ranks phrases with a model needs one: the library's, or the one named with --model. */
+function needsModel(captionerName: string): boolean {
+  return captionerConfig(captionerName).kind === 'clip-phrases';
+}
+
+async function loadTarget(ref: string, values: z.infer<typeof flags>): Promise<Target> {
   if (/^\d+$/.test(ref) && !existsSync(ref)) {
     const library = await openExistingLibrary({ dataDir: values.data, model: values.model, provider: values.provider });
     const id = Number(ref);
@@ -62,10 +67,11 @@ async function loadTarget(ref: string, values: z.infer<typeof flags>, captionerN
   }
   const image = await decodeImage(bytes, { maxPixels: loadIndexConfig().indexer.maxPixels });
   const target: Target = { image, source: { file: resolve(ref) } };
-  // The offline captioner needs the model: the library's, or the one named with --model.
-  if (captionerConfig(captionerName).kind === 'clip-phrases') {
-    if (values.model) target.runtime = await loadModelRuntime(values.model, values.provider ?? 'cpu');
-    else target.library = await openExistingLibrary({ dataDir: values.data, provider: values.provider });
+  // Without --model the library's model decides the captioner (and is its embedder), as for an id.
+  if (values.model) {
+    if (needsModel(chooseCaptionerName(values.captioner, values.model))) target.runtime = await loadModelRuntime(values.model, values.provider ?? 'cpu');
+  } else if (needsModel(chooseCaptionerName(values.captioner))) {
+    target.library = await openExistingLibrary({ dataDir: values.data, provider: values.provider });
   }
   return target;
 }
@@ -104,14 +110,20 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length !== 1) throw new UsageError(`give one image id or file\n${usage}`);
-    const name = chooseCaptionerName(values.captioner, values.model);
-    captionerConfig(name);
-    const target = await loadTarget(positionals[0], values, name);
+    captionerConfig(chooseCaptionerName(values.captioner, values.model));
+    const target = await loadTarget(positionals[0], values);
     try {
+      // Chosen once the library is open: its model picks the default captioner (world-phrases for builtin).
+      const name = chooseCaptionerName(values.captioner, target.library?.model ?? values.model);
+      captionerConfig(name);
       let box: Box | undefined;
       if (values.box !== undefined) {
         try {
-          box = resolveBox(parseBoxText(values.box), values.units, target.image);
+          const asked = parseBoxText(values.box);
+          box = resolveBox(asked, values.units, target.image);
+          if (partlyOutside(asked, values.units, target.image)) {
+            process.stderr.write(`note: the box ${values.box} reaches outside the ${target.image.width}x${target.image.height} image; captioning the part inside: ${box.x},${box.y},${box.w},${box.h}\n`);
+          }
         } catch (err) {
           if (err instanceof BoxError) throw new UsageError(`--box: ${err.message}`);
           throw err;

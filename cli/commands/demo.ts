@@ -48,7 +48,7 @@ export const command: Command = {
       false,
     );
     if (values.help) {
-      process.stderr.write(`${usage}\n`);
+      process.stdout.write(`${usage}\n`);
       return 0;
     }
     const started = Date.now();

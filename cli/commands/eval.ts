@@ -102,7 +102,7 @@ export const command: Command = {
   summary: 'measure retrieval and feedback on a captioned collection',
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
-      process.stderr.write(`${usage}\n`);
+      process.stdout.write(`${usage}\n`);
       return 0;
     }
     const { values } = parseFlags(

@@ -3,13 +3,14 @@ import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
-import { progressReporter } from '../progress.ts';
+import { formatSeconds, progressReporter } from '../progress.ts';
 import { UsageError } from '../usage-error.ts';
 import { Library } from '../../engine/library/library.ts';
 import { buildLibrary } from '../../engine/library/build-library.ts';
 import type { LibraryRegionsReport } from '../../engine/regions/library-regions.ts';
 import { log } from '../../engine/log.ts';
 import { defaultModel } from '../../engine/library/default-model.ts';
+import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
@@ -65,25 +66,31 @@ export const command: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
+      const started = performance.now();
       const built = await buildLibrary(library, {
         folder,
         batchSize: values.batch,
         onProgress: progress.update,
-        onRegionProgress: regionProgress(),
+        onRegionProgress: regionProgress(progress.finish),
         signal: abort.signal,
       });
       const report = built.images;
+      const totalSeconds = (performance.now() - started) / 1000;
       progress.finish();
       if (values.json) {
         process.stdout.write(`${JSON.stringify({ ...report, regions: built.regions ?? null }, null, 2)}\n`);
       } else {
         const lines = [
           `${report.root}: ${report.scanned} image files; ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed, ${report.skipped} skipped (${report.seconds.toFixed(1)} s)`,
+          ...(report.added + report.updated === 0 && report.removed === 0 ? ['nothing changed since the last run: the library is up to date'] : []),
           ...report.skippedFiles.map((f) => `  skipped ${f.path}: ${f.reason}`),
           ...report.unreadableFolders.map((f) => `  unreadable folder ${f.path}: ${f.reason}`),
         ];
-        if (built.regions) lines.push(describeRegions(built.regions));
+        if (built.regions) lines.push(describeRegions(built.regions, totalSeconds - report.seconds));
+        lines.push(`total ${totalSeconds.toFixed(1)} s`);
         if (report.aborted || abort.signal.aborted) lines.push('interrupted: run the same command again to finish');
+        const warning = builtinModelWarning(library);
+        if (warning) lines.push(`warning: ${warning}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }
       return report.aborted || abort.signal.aborted ? 130 : 0;
@@ -95,17 +102,27 @@ export const command: Command = {
   },
 };
 
-function describeRegions(r: LibraryRegionsReport): string {
-  return `regions: ${r.added} images added, ${r.removed} removed, ${r.regions} regions; ${r.proposeMsPerImage.toFixed(1)} ms proposing + ${r.encodeMsPerImage.toFixed(1)} ms encoding per image, ${Math.round(r.bytesPerImage)} bytes per image`;
+function describeRegions(r: LibraryRegionsReport, seconds: number): string {
+  return `regions: ${r.added} images added, ${r.removed} removed, ${r.regions} regions (${seconds.toFixed(1)} s); ${r.proposeMsPerImage.toFixed(1)} ms proposing + ${r.encodeMsPerImage.toFixed(1)} ms encoding per image, ${Math.round(r.bytesPerImage)} bytes per image`;
 }
 
-/** A line every few seconds while region embeddings are made (they follow the image pass). */
-function regionProgress(intervalMs = 5000): (done: number, total: number) => void {
+/**
+ * A line every few seconds, with rate and ETA, while region embeddings are made. They follow the
+ * image pass, whose progress line is ended first.
+ */
+function regionProgress(endImageLine: () => void, intervalMs = 5000): (done: number, total: number) => void {
   let last = 0;
+  let started: { at: number; done: number } | undefined;
   return (done, total) => {
     const now = Date.now();
-    if (done < total && now - last < intervalMs) return;
+    if (!started) {
+      endImageLine();
+      started = { at: now, done };
+    }
+    if (done > 0 && done < total && now - last < intervalMs) return;
     last = now;
-    log.info(`regions: ${done}/${total} images`);
+    const rate = (done - started.done) / Math.max((now - started.at) / 1000, 1e-3);
+    const eta = done < total && rate > 0 ? `, ETA ${formatSeconds((total - done) / rate)}` : '';
+    log.info(`regions: ${done}/${total} images${done > started.done ? `, ${rate.toFixed(1)} images/s` : ''}${eta}`);
   };
 }

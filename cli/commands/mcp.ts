@@ -27,7 +27,7 @@ export const command: Command = {
       false,
     );
     if (values.help) {
-      process.stderr.write(`${usage}\n`);
+      process.stdout.write(`${usage}\n`);
       return 0;
     }
     const protocolOut = reserveStdoutForProtocol();

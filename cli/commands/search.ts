@@ -5,6 +5,7 @@ import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
+import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
 import type { Library } from '../../engine/library/library.ts';
 import { QueryFileError, readQueryImageFile } from '../../engine/images/query-file.ts';
 import { loadToolsConfig } from '../../tools/config.ts';
@@ -68,6 +69,8 @@ export const command: Command = {
 
     const library = await openExistingLibrary({ dataDir: values.data, model: values.model, provider: values.provider });
     try {
+      const warning = builtinModelWarning(library);
+      if (warning) process.stderr.write(`warning: ${warning}\n`);
       const vector = await queryVector(library, text, values.image);
       const hits = library.search(vector, values.k).map((hit) => ({ id: hit.id, path: library.getImage(hit.id)?.relPath ?? '', score: hit.score }));
       if (values.json) {

@@ -42,7 +42,7 @@ export const command: Command = {
       false,
     );
     if (values.help) {
-      process.stderr.write(`${usage}\n`);
+      process.stdout.write(`${usage}\n`);
       return 0;
     }
     const token = process.env.VISUALREF_TOKEN;
@@ -59,7 +59,15 @@ export const command: Command = {
     const server = serve({ fetch: app.fetch, hostname: host, port });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
-      server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new Error(
+            err.code === 'EADDRINUSE'
+              ? `port ${port} on ${host} is already in use (another visualref?): choose another with --port N (npm start -- --port N)`
+              : `cannot listen on ${host}:${port}: ${err.message}`,
+          ),
+        ),
+      );
     });
     const address = server.address();
     const shown = typeof address === 'object' && address ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` : `${host}:${port}`;

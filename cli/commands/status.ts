@@ -4,6 +4,8 @@ import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
+import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
+import { openLibraryRegions } from '../../engine/regions/library-regions.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
@@ -33,11 +35,24 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usage}`);
-    const library = await openExistingLibrary({ dataDir: values.data, model: values.model });
+    let library;
+    try {
+      library = await openExistingLibrary({ dataDir: values.data, model: values.model });
+    } catch (err) {
+      if (!values.json) throw err;
+      // --json output stays JSON for scripts, also when there is no library yet.
+      process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? err.message : String(err), images: 0 }, null, 2)}\n`);
+      return 1;
+    }
     try {
       const status = library.status();
+      const warning = builtinModelWarning(library);
+      // The region pass runs after the image pass (in the background for the demo): show how far it got.
+      const regionStore = openLibraryRegions(library);
+      const regionImages = regionStore?.size ?? 0;
+      regionStore?.close();
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...status, regionImages, ...(warning ? { warning } : {}) }, null, 2)}\n`);
         return 0;
       }
       const lines = [
@@ -45,8 +60,10 @@ export const command: Command = {
         `folder:    ${status.root ?? '(none yet)'}`,
         `images:    ${status.images} indexed, ${status.skipped} skipped`,
         `index:     ${status.indexKind}, ${formatBytes(status.indexBytes)}; database ${formatBytes(status.databaseBytes)}`,
+        `regions:   ${regionImages} of ${status.images} images${regionImages < status.images ? ' (the region pass has not finished: `visualref index` or a running demo completes it)' : ''}`,
         `library:   ${status.libraryDir}`,
         ...status.skippedFiles.map((f) => `  skipped   ${f.path}: ${f.reason}`),
+        ...(warning ? [`warning:   ${warning}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       return 0;

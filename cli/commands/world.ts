@@ -28,7 +28,7 @@ export const command: Command = {
   summary: 'render the synthetic scene world',
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
-      process.stderr.write(`${usage}\n`);
+      process.stdout.write(`${usage}\n`);
       return 0;
     }
     const { values } = parseFlags(

@@ -33,6 +33,8 @@ export interface FeedbackPlan {
   explicit: string[];
   /** Every distinct text to embed with the text encoder: region captions, comment phrases, explicit text. */
   texts: string[];
+  /** Parts of the comment that could not be applied, as sentences for the user (not dropped silently). */
+  notApplied: string[];
 }
 
 /**
@@ -52,6 +54,17 @@ export function planFeedback(
   const markedIrrelevant = request.irrelevant ?? [];
   const named = byRank(comment?.referencedRanks ?? []).filter((id) => !markedIrrelevant.includes(id));
   const namedBad = byRank(comment?.rejectedRanks ?? []).filter((id) => !markedRelevant.includes(id) && !named.includes(id));
+  const notApplied: string[] = [];
+  for (const rank of comment?.referencedRanks ?? []) {
+    const id = idAtRank.get(rank);
+    if (id === undefined) notApplied.push(`the comment names result ${rank}, but the last turn has ${lastResults.length} results`);
+    else if (markedIrrelevant.includes(id)) notApplied.push(`the comment likes result ${rank}, but it is marked irrelevant: the mark was used`);
+  }
+  for (const rank of comment?.rejectedRanks ?? []) {
+    const id = idAtRank.get(rank);
+    if (id === undefined) notApplied.push(`the comment names result ${rank}, but the last turn has ${lastResults.length} results`);
+    else if (markedRelevant.includes(id)) notApplied.push(`the comment rejects result ${rank}, but it is marked relevant: the mark was used`);
+  }
   const relevantIds = unique([...markedRelevant, ...named]);
   const irrelevantIds = unique([...markedIrrelevant, ...namedBad]);
   const given = request.regions ?? [];
@@ -64,7 +77,7 @@ export function planFeedback(
     ...(comment?.negative ?? []),
     ...explicit,
   ]);
-  return { relevantIds, irrelevantIds, regions, comment, explicit, texts };
+  return { relevantIds, irrelevantIds, regions, comment, explicit, texts, notApplied: unique(notApplied) };
 }
 
 export interface EncodedFeedback {

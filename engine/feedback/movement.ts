@@ -47,6 +47,11 @@ const SOURCE_NAMES: Record<AppliedSource['source'], string> = { ...summaryNames,
 /** One sentence for the user: what was applied, then how the results moved. */
 export function summarizeRefinement(applied: readonly AppliedSource[], movement: Movement): string {
   const parts = applied.map((a) => {
+    // Judged and top-result images are ids, which users mistake for ranks: count them instead.
+    if (a.source === 'judged' || a.source === 'prf') {
+      const counts = [a.positive.length && `${a.positive.length} relevant`, a.negative.length && `${a.negative.length} irrelevant`].filter(Boolean);
+      return counts.length ? `${SOURCE_NAMES[a.source]} (${counts.join(', ')})` : SOURCE_NAMES[a.source];
+    }
     const items = [...a.positive.map((p) => `+${p}`), ...a.negative.map((n) => `-${n}`)];
     return items.length && a.source !== 'fuse' ? `${SOURCE_NAMES[a.source]} (${items.join(', ')})` : SOURCE_NAMES[a.source];
   });

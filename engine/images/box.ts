@@ -74,6 +74,13 @@ export function resolveBox(input: Box, units: BoxUnits | undefined, imageSize: I
   return box;
 }
 
+/** Whether a box reaches beyond the image, so that resolveBox clips it (callers say so to the user). */
+export function partlyOutside(input: Box, units: BoxUnits | undefined, imageSize: ImageSize): boolean {
+  const [sx, sy] = (units ?? detectUnits(input)) === 'fraction' ? [imageSize.width, imageSize.height] : [1, 1];
+  const eps = 1e-6;
+  return input.x * sx < -eps || input.y * sy < -eps || (input.x + input.w) * sx > imageSize.width + eps || (input.y + input.h) * sy > imageSize.height + eps;
+}
+
 /** Resolves several boxes of one image, refusing more than MAX_BOXES_PER_IMAGE. */
 export function resolveBoxes(inputs: Box[], units: BoxUnits | undefined, imageSize: ImageSize): Box[] {
   if (inputs.length > MAX_BOXES_PER_IMAGE) {

@@ -55,7 +55,12 @@ export const turnExplanationSchema = z.object({
   summary: z.string(),
 });
 
-export const turnResultSchema = z.object({ id: z.number().int().nonnegative(), score: z.number(), rank: z.number().int().min(1) }).strict();
+/** A region of a result that matched region feedback ("matched here"), kept so a reload can draw it. */
+const matchRecordSchema = z.object({ mark: z.string().max(600), box: pixelBox, score: z.number() }).strict();
+
+export const turnResultSchema = z
+  .object({ id: z.number().int().nonnegative(), score: z.number(), rank: z.number().int().min(1), matches: z.array(matchRecordSchema).max(50).optional() })
+  .strict();
 
 export const pendingRegionInputSchema = z
   .object({

@@ -182,7 +182,20 @@ export function ResultsView({ app, feed }: { app: App; feed: ToolResultFeed }) {
             {error}
           </p>
         )}
-        {openItem && <BoxDialog item={openItem} feedback={feedback} dispatch={dispatch} onClose={() => setOpenItem(null)} />}
+        {openItem && (
+          <BoxDialog
+            item={openItem}
+            items={output.results}
+            feedback={feedback}
+            dispatch={dispatch}
+            onNavigate={setOpenItem}
+            onMoreLikeThis={(imageId) => {
+              setOpenItem(null);
+              void run(() => calls.moreLike(output.sessionId, imageId));
+            }}
+            onClose={() => setOpenItem(null)}
+          />
+        )}
       </main>
     </ImageUrlsContext.Provider>
   );

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport, type FileUIPart } from 'ai';
-import { api, errorMessage, exportUrl } from './api.ts';
+import { api, exportUrl } from './api.ts';
 import { BoxDialog } from './components/BoxDialog.tsx';
 import { Composer } from './components/Composer.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
@@ -13,6 +13,9 @@ import { SettingsPanel } from './components/SettingsPanel.tsx';
 import { Spinner } from './components/Spinner.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { feedbackCount, toRefineRequest, useFeedback } from './state/feedback.ts';
+import { saveFeedback, savedFeedback } from './state/saved-drafts.ts';
+import { friendlyError } from './friendly-error.ts';
+import { liveAnnouncement } from './live-announcement.ts';
 import { useRegionCaptions } from './state/region-captions.ts';
 import { useSettings } from './state/settings.ts';
 import type { AgentInfo, ChatMessage, ChatSettings, ResultItem, UserMetadata } from './types.ts';
@@ -51,7 +54,7 @@ export function App() {
   const [config, setConfig] = useState<{ settings: ChatSettings; agent: AgentInfo } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [restoring, setRestoring] = useState<string | null>(null);
-  const [openItem, setOpenItem] = useState<ResultItem | null>(null);
+  const [viewing, setViewing] = useState<{ item: ResultItem; items: ResultItem[]; turn: number } | null>(null);
   const [panel, setPanel] = useState<'settings' | 'sessions' | null>(null);
   const [attachment, setAttachment] = useState<FileUIPart | null>(null);
   const [feedback, dispatch] = useFeedback();
@@ -70,7 +73,7 @@ export function App() {
       }),
     [],
   );
-  const { messages, sendMessage, status, error, setMessages, clearError, stop } = useChat<ChatMessage>({
+  const { messages, sendMessage, regenerate, status, error, setMessages, clearError, stop } = useChat<ChatMessage>({
     transport,
     // The marks and boxes were used once a refinement succeeded; after a failure they stay for a retry.
     onFinish: ({ message, messages, isError, isAbort }) => {
@@ -96,7 +99,9 @@ export function App() {
       api
         .session(id)
         .then((r) => {
-          dispatch({ type: 'clear' });
+          // Marks and boxes prepared before a reload come back with their session.
+          const saved = savedFeedback(id);
+          dispatch(saved ? { type: 'restore', state: saved } : { type: 'clear' });
           setMessages(r.messages);
         })
         .catch((err: unknown) => {
@@ -120,6 +125,10 @@ export function App() {
     localStorage.setItem(sessionKey, sessionId);
     history.replaceState(null, '', `#session=${encodeURIComponent(sessionId)}`);
   }, [sessionId]);
+
+  useEffect(() => {
+    if (sessionId) saveFeedback(sessionId, feedback);
+  }, [sessionId, feedback]);
 
   useEffect(() => {
     threadEnd.current?.scrollIntoView({ behavior: 'smooth', block: 'end' });
@@ -154,8 +163,25 @@ export function App() {
   const refine = (comment: string) => send(comment, { action: 'refine', ...toRefineRequest(feedback) });
 
   const moreLikeThis = (imageId: number) => {
-    setOpenItem(null);
+    setViewing(null);
     send('', { action: 'search', imageId });
+  };
+
+  // Retry re-sends the failed turn (the user's message stays as it was): no second copy of it.
+  const retry = () => {
+    setNotice(null);
+    clearError();
+    void regenerate();
+  };
+
+  const closeViewer = () => {
+    const shown = viewing;
+    setViewing(null);
+    if (!shown) return;
+    // Focus goes back to the card of the image last shown (previous / next may have moved on).
+    requestAnimationFrame(() =>
+      document.querySelector<HTMLElement>(`[data-testid=result-grid][data-turn="${shown.turn}"] [data-image-id="${shown.item.id}"] [data-testid=open-large]`)?.focus(),
+    );
   };
 
   const attach = async (file: File) => {
@@ -179,7 +205,7 @@ export function App() {
   const grid: GridHandlers = {
     feedback,
     onMark: (imageId, mark) => dispatch({ type: 'mark', imageId, mark }),
-    onOpen: setOpenItem,
+    onOpen: (item, items, turn) => setViewing({ item, items, turn }),
     onMoreLikeThis: moreLikeThis,
     busy,
   };
@@ -192,11 +218,11 @@ export function App() {
         <h1 className="text-lg font-bold text-indigo-700">visualref</h1>
         <StatusBar />
         <nav className="ml-auto flex gap-2" aria-label="Sessions and settings">
-          <button type="button" onClick={() => setPanel('sessions')} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50" data-testid="open-sessions">
+          <button type="button" onClick={() => setPanel('sessions')} className="inline-flex min-h-11 items-center rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 sm:min-h-0" data-testid="open-sessions">
             Sessions
           </button>
           {sessionId && (
-            <a href={exportUrl(sessionId)} download className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50" data-testid="export-session">
+            <a href={exportUrl(sessionId)} download className="inline-flex min-h-11 items-center rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 sm:min-h-0" data-testid="export-session">
               Export
             </a>
           )}
@@ -204,7 +230,7 @@ export function App() {
             type="button"
             onClick={() => setPanel('settings')}
             disabled={!settings}
-            className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50"
+            className="inline-flex min-h-11 items-center rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 sm:min-h-0 disabled:opacity-50"
             data-testid="open-settings"
           >
             Settings
@@ -212,10 +238,13 @@ export function App() {
         </nav>
       </header>
 
-      <main className="flex-1 overflow-y-auto" aria-live="polite">
+      <p className="sr-only" aria-live="polite" data-testid="live-status">
+        {liveAnnouncement(messages, status, error ? friendlyError(error.message) : null)}
+      </p>
+      <main className="flex-1 overflow-y-auto">
         <div className="mx-auto max-w-6xl space-y-4 p-4">
           {messages.length === 0 && !restoring && (
-            <section className="rounded-xl border border-dashed border-slate-300 p-6 text-slate-600">
+            <section className="rounded-xl border border-dashed border-slate-300 p-6 text-slate-700">
               <p className="font-medium text-slate-800">Describe the image you are looking for, or drop one here.</p>
               <p className="mt-1 text-sm">
                 Then mark results relevant or irrelevant, open one to box the parts that matter (each box is captioned, and you can edit the caption), add a comment, and press Refine.
@@ -231,10 +260,15 @@ export function App() {
           {status === 'submitted' && <Spinner label="Working…" />}
           {error && (
             <div role="alert" data-testid="chat-error" className="flex items-start justify-between gap-2 rounded-lg border border-red-300 bg-red-50 p-3 text-red-900">
-              <span>{errorMessage(error.message)}</span>
-              <button type="button" onClick={clearError} className="rounded px-2 text-sm hover:bg-red-100">
-                Dismiss
-              </button>
+              <span>{friendlyError(error.message)}</span>
+              <span className="flex shrink-0 gap-1">
+                <button type="button" onClick={retry} data-testid="retry" className="min-h-11 rounded bg-red-800 px-3 text-sm font-medium text-white hover:bg-red-900 sm:min-h-8">
+                  Retry
+                </button>
+                <button type="button" onClick={clearError} className="min-h-11 rounded px-2 text-sm hover:bg-red-100 sm:min-h-8">
+                  Dismiss
+                </button>
+              </span>
             </div>
           )}
           {notice && (
@@ -262,9 +296,21 @@ export function App() {
         onStop={() => void stop()}
       />
 
-      {openItem && <BoxDialog item={openItem} feedback={feedback} dispatch={dispatch} onClose={() => setOpenItem(null)} />}
+      {viewing && (
+        <BoxDialog
+          item={viewing.item}
+          items={viewing.items}
+          feedback={feedback}
+          dispatch={dispatch}
+          onNavigate={(item) => setViewing({ ...viewing, item })}
+          onMoreLikeThis={moreLikeThis}
+          onClose={closeViewer}
+        />
+      )}
       {panel === 'settings' && settings && <SettingsPanel settings={settings} onChange={updateSettings} onReset={resetSettings} onClose={() => setPanel(null)} />}
-      {panel === 'sessions' && <SessionsPanel currentId={sessionId} onOpen={openSession} onClose={() => setPanel(null)} />}
+      {panel === 'sessions' && (
+        <SessionsPanel currentId={sessionId} onOpen={openSession} onDeleted={(id) => id === sessionId && newSearch()} onClose={() => setPanel(null)} />
+      )}
     </div>
   );
 }

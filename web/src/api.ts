@@ -19,10 +19,23 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** What /api/images/:id/info tells about an image's file. */
+export interface ImageInfo {
+  id: number;
+  filename: string;
+  path: string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  modified: string;
+}
+
 export const api = {
+  imageInfo: (id: number, signal?: AbortSignal) => getJson<ImageInfo>(`/api/images/${id}/info`, { signal }),
   config: () => getJson<{ settings: ChatSettings; agent: AgentInfo }>('/api/config'),
   status: () => getJson<LibraryStatus>('/api/status'),
   sessions: () => getJson<{ sessions: SessionSummary[] }>('/api/sessions'),
+  deleteSession: (id: string) => getJson<{ deleted: string }>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   session: (id: string) => getJson<{ session: unknown; messages: ChatMessage[] }>(`/api/sessions/${encodeURIComponent(id)}`),
   captionRegion: (body: { imageId: number; box: Box; units: 'px'; relevant: boolean }, signal?: AbortSignal) =>
     getJson<CaptionRegionOutput>('/api/caption-region', {

@@ -4,13 +4,13 @@ import { createContext, useContext } from 'react';
 import { imageUrl, thumbUrl } from './api.ts';
 
 export interface ImageUrls {
-  /** A small image for the grid; undefined while it is still being fetched. */
-  thumb(id: number): string | undefined;
+  /** A small image (about `size` px) for the grid and chips; undefined while it is still being fetched. */
+  thumb(id: number, size?: number): string | undefined;
   /** The original image for the large view; undefined while it is still being fetched. */
   full(id: number): string | undefined;
 }
 
-export const ImageUrlsContext = createContext<ImageUrls>({ thumb: (id) => thumbUrl(id), full: imageUrl });
+export const ImageUrlsContext = createContext<ImageUrls>({ thumb: (id, size) => thumbUrl(id, size), full: imageUrl });
 
 export function useImageUrls(): ImageUrls {
   return useContext(ImageUrlsContext);

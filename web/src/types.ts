@@ -32,6 +32,8 @@ export interface AgentInfo {
 export interface LibraryStatus {
   images: number;
   model: string;
+  /** Set when the built-in model indexes pictures that are not world scenes. */
+  warning?: string;
   captioning?: { done: number; total: number; running: boolean };
   agent: AgentInfo;
 }
@@ -41,4 +43,6 @@ export interface SessionSummary {
   query: string;
   turns: number;
   updatedAt: string;
+  /** Top result of the last turn, shown as the session's picture. */
+  thumbId?: number;
 }

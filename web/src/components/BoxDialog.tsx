@@ -1,18 +1,28 @@
-// The large view of one result: drag on the image to draw boxes, mark each relevant or not, move
-import { ThumbDown, ThumbUp, Trash } from './Icons.tsx';
-// them (mouse or arrow keys), delete them (Delete), and edit their captions before refining.
-import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+// The large view of one result, fitted to the window: zoom, previous / next result, the file's
+// details, "more like this", and the boxes: drag on the image to draw one, mark each relevant or not,
+// move them (mouse or arrow keys), delete them (Delete), and edit their captions before refining.
+// Regions that matched earlier region feedback are drawn dashed ("matched here").
+import { ThumbDown, ThumbUp } from './Icons.tsx';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
 import { useImageUrls } from '../image-urls.ts';
 import { clampBox, displayToImage, moveBox, spanBox, toPercent, type Size } from '../geometry.ts';
 import type { FeedbackAction, PendingFeedback } from '../state/feedback.ts';
 import type { Box, DraftBox, Mark, ResultItem } from '../types.ts';
+import { BoxList } from './BoxList.tsx';
+import { ImageDetails, useImageInfo } from './ImageDetails.tsx';
+import { MatchedRegions, matchLabel } from './MatchedRegions.tsx';
 import { Modal } from './Modal.tsx';
 import { Spinner } from './Spinner.tsx';
+import { ViewerToolbar } from './ViewerToolbar.tsx';
 
 interface Props {
   item: ResultItem;
+  /** The grid the item was opened from, for previous / next. */
+  items: ResultItem[];
   feedback: PendingFeedback;
   dispatch: (action: FeedbackAction) => void;
+  onNavigate: (item: ResultItem) => void;
+  onMoreLikeThis: (imageId: number) => void;
   onClose: () => void;
 }
 
@@ -22,21 +32,67 @@ type Drag =
 
 /** Boxes smaller than this on screen are treated as a click, not a box. */
 const minDrawn = 6;
+const zoomSteps = [1, 1.5, 2, 3, 4];
 
 let boxCounter = 0;
 const newKey = () => `box-${Date.now().toString(36)}-${(boxCounter++).toString(36)}`;
 
-export function BoxDialog({ item, feedback, dispatch, onClose }: Props) {
-  const natural: Size = { width: item.width, height: item.height };
+/** Size of an element's content box, kept up to date. */
+function useSize(ref: RefObject<HTMLElement | null>): Size {
+  const [size, setSize] = useState<Size>({ width: 0, height: 0 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(([entry]) => setSize({ width: entry.contentRect.width, height: entry.contentRect.height }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
+}
+
+export function BoxDialog({ item, items, feedback, dispatch, onNavigate, onMoreLikeThis, onClose }: Props) {
   const urls = useImageUrls();
+  const natural: Size = { width: item.width, height: item.height };
   const overlay = useRef<HTMLDivElement>(null);
+  const viewport = useRef<HTMLDivElement>(null);
+  const area = useSize(viewport);
   const boxRefs = useRef(new Map<string, HTMLDivElement>());
   const [drag, setDrag] = useState<Drag | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [loadError, setLoadError] = useState(false);
+  const [zoom, setZoom] = useState(1);
+  const info = useImageInfo(item.id);
   const boxes = feedback.boxes.filter((b) => b.imageId === item.id);
   const mark: Mark | undefined = feedback.marks[item.id];
+  const matches = item.matches ?? [];
+
+  const index = items.findIndex((i) => i.id === item.id);
+  const previous = index > 0 ? items[index - 1] : undefined;
+  const next = index >= 0 && index < items.length - 1 ? items[index + 1] : undefined;
+  // The whole image fits the area (scaled up or down); zoom multiplies that, and the area scrolls.
+  const fit = natural.width && natural.height && area.width && area.height ? Math.min(area.width, area.height * (natural.width / natural.height)) : 0;
+  const zoomBy = (step: number) => setZoom(zoomSteps[Math.min(Math.max(zoomSteps.indexOf(zoom) + step, 0), zoomSteps.length - 1)]);
+
+  const go = (to: ResultItem | undefined) => {
+    if (!to) return;
+    setSelected(null);
+    setLoaded(false);
+    setLoadError(false);
+    setZoom(1);
+    onNavigate(to);
+  };
+
+  const onViewerKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if ((e.target as HTMLElement).closest('textarea, input, [data-box-key]') || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'ArrowLeft' || e.key === 'PageUp') go(previous);
+    else if (e.key === 'ArrowRight' || e.key === 'PageDown') go(next);
+    else if (e.key === '+' || e.key === '=') zoomBy(1);
+    else if (e.key === '-') zoomBy(-1);
+    else if (e.key === '0') setZoom(1);
+    else return;
+    e.preventDefault();
+  };
 
   const local = (e: PointerEvent) => {
     const rect = overlay.current!.getBoundingClientRect();
@@ -118,143 +174,123 @@ export function BoxDialog({ item, feedback, dispatch, onClose }: Props) {
   const preview = drag?.kind === 'draw' ? spanBox(drag.x0, drag.y0, drag.x1, drag.y1) : null;
 
   return (
-    <Modal title={`Image #${item.id} · rank ${item.rank}`} onClose={onClose} className="w-[min(80rem,96vw)]">
-      <div className="flex max-h-[85vh] flex-col gap-4 overflow-auto p-4 lg:flex-row">
-        <div className="flex flex-1 items-start justify-center">
-          <div className="relative inline-block select-none">
-            <img
-              src={urls.full(item.id)}
-              alt={`Image ${item.id}`}
-              draggable={false}
-              onLoad={() => setLoaded(true)}
-              onError={() => setLoadError(true)}
-              className="block max-h-[75vh] max-w-full"
-              style={{ aspectRatio: `${item.width} / ${item.height}` }}
-            />
-            {!loaded && !loadError && (
-              <div className="absolute inset-0 grid place-items-center">
-                <Spinner label="Loading image…" />
-              </div>
-            )}
-            {loadError && (
-              <p role="alert" className="absolute inset-x-0 top-2 mx-2 rounded bg-red-50 p-2 text-sm text-red-900">
-                The image could not be loaded.
-              </p>
-            )}
-            <div
-              ref={overlay}
-              data-testid="box-canvas"
-              className="absolute inset-0 cursor-crosshair touch-none"
-              onPointerDown={onPointerDown}
-              onPointerMove={onPointerMove}
-              onPointerUp={onPointerUp}
-              onPointerCancel={() => setDrag(null)}
-            >
-              {boxes.map((b, i) => (
-                <div
-                  key={b.key}
-                  ref={(el) => {
-                    if (el) boxRefs.current.set(b.key, el);
-                    else boxRefs.current.delete(b.key);
-                  }}
-                  data-box-key={b.key}
-                  data-testid="box"
-                  tabIndex={0}
-                  role="button"
-                  aria-label={`Box ${i + 1}, ${b.relevant ? 'relevant' : 'irrelevant'}${b.caption ? `: ${b.caption}` : ''}. Arrow keys move it, Delete removes it, Space toggles relevant.`}
-                  onKeyDown={(e) => onBoxKey(e, b)}
-                  onFocus={() => setSelected(b.key)}
-                  className={`absolute cursor-move border-2 ${b.relevant ? 'border-emerald-400 bg-emerald-400/15' : 'border-rose-500 bg-rose-500/15'} ${selected === b.key ? 'outline-2 outline-offset-1 outline-amber-400' : ''}`}
-                  style={toPercent(b.box, natural)}
-                >
-                  <span className={`absolute -top-5 left-0 rounded px-1 text-xs font-semibold text-white ${b.relevant ? 'bg-emerald-600' : 'bg-rose-600'}`}>{i + 1}</span>
+    <Modal title={`Result ${item.rank} of ${items.length}${info ? ` · ${info.filename}` : ''}`} onClose={onClose} className="h-[94dvh] w-[min(90rem,98vw)] max-w-none open:flex open:flex-col">
+      {/* A fixed-size dialog whose side panel scrolls: adding a box never moves the image. */}
+      <div className="flex min-h-0 flex-1 flex-col lg:flex-row" onKeyDown={onViewerKey} data-testid="viewer">
+        <div className="flex min-h-0 flex-1 flex-col">
+          <ViewerToolbar
+            onPrevious={previous && (() => go(previous))}
+            onNext={next && (() => go(next))}
+            zoom={zoom}
+            zoomSteps={zoomSteps}
+            onZoom={zoomBy}
+            onFit={() => setZoom(1)}
+            onMoreLikeThis={() => onMoreLikeThis(item.id)}
+          />
+          <div ref={viewport} className="min-h-48 flex-1 overflow-auto p-3">
+            <div className="relative mx-auto select-none" style={{ width: fit ? fit * zoom : undefined, aspectRatio: `${item.width} / ${item.height}` }} data-testid="viewer-frame">
+              <img
+                key={item.id}
+                src={urls.full(item.id)}
+                alt={`Result ${item.rank}`}
+                draggable={false}
+                onLoad={() => setLoaded(true)}
+                onError={() => setLoadError(true)}
+                className="block h-full w-full"
+              />
+              {!loaded && !loadError && (
+                <div className="absolute inset-0 grid place-items-center">
+                  <Spinner label="Loading image…" />
                 </div>
-              ))}
-              {preview && (
-                <div className="pointer-events-none absolute border-2 border-dashed border-amber-400" style={{ left: preview.x, top: preview.y, width: preview.w, height: preview.h }} />
               )}
+              {loadError && (
+                <p role="alert" className="absolute inset-x-0 top-2 mx-2 rounded bg-red-50 p-2 text-sm text-red-900">
+                  The image could not be loaded.
+                </p>
+              )}
+              <MatchedRegions item={item} showLabels />
+              <div
+                ref={overlay}
+                data-testid="box-canvas"
+                className="absolute inset-0 cursor-crosshair touch-none"
+                onPointerDown={onPointerDown}
+                onPointerMove={onPointerMove}
+                onPointerUp={onPointerUp}
+                onPointerCancel={() => setDrag(null)}
+              >
+                {boxes.map((b, i) => (
+                  <div
+                    key={b.key}
+                    ref={(el) => {
+                      if (el) boxRefs.current.set(b.key, el);
+                      else boxRefs.current.delete(b.key);
+                    }}
+                    data-box-key={b.key}
+                    data-testid="box"
+                    tabIndex={0}
+                    role="button"
+                    aria-label={`Box ${i + 1}, ${b.relevant ? 'relevant' : 'irrelevant'}${b.caption ? `: ${b.caption}` : ''}. Arrow keys move it, Delete removes it, Space toggles relevant.`}
+                    onKeyDown={(e) => onBoxKey(e, b)}
+                    onFocus={() => setSelected(b.key)}
+                    className={`absolute cursor-move border-2 ${b.relevant ? 'border-emerald-400 bg-emerald-400/15' : 'border-rose-500 bg-rose-500/15'} ${selected === b.key ? 'outline-2 outline-offset-1 outline-amber-400' : ''}`}
+                    style={toPercent(b.box, natural)}
+                  >
+                    <span className={`absolute left-0 top-0 rounded-br px-1 text-xs font-semibold text-white ${b.relevant ? 'bg-emerald-800' : 'bg-rose-800'}`}>{i + 1}</span>
+                  </div>
+                ))}
+                {preview && (
+                  <div className="pointer-events-none absolute border-2 border-dashed border-amber-400" style={{ left: preview.x, top: preview.y, width: preview.w, height: preview.h }} />
+                )}
+              </div>
             </div>
           </div>
         </div>
-        <aside className="w-full shrink-0 space-y-3 lg:w-80" aria-label="Marks and boxes">
+        <aside className="max-h-[45%] w-full shrink-0 space-y-3 overflow-y-auto border-t border-slate-200 p-3 lg:max-h-none lg:w-96 lg:border-l lg:border-t-0" aria-label="Marks, boxes and details">
           <div className="flex gap-2">
             <button
               type="button"
               aria-pressed={mark === 'relevant'}
               onClick={() => dispatch({ type: 'mark', imageId: item.id, mark: mark === 'relevant' ? undefined : 'relevant' })}
-              className={`flex-1 rounded px-2 py-1 ${mark === 'relevant' ? 'bg-emerald-600 text-white' : 'bg-slate-100'}`}
+              className={`min-h-11 flex-1 rounded px-2 py-1 sm:min-h-8 ${mark === 'relevant' ? 'bg-emerald-700 text-white' : 'bg-slate-100 text-slate-800'}`}
             >
-              <span className="inline-flex items-center gap-1"><ThumbUp /> Relevant</span>
+              <span className="inline-flex items-center gap-1">
+                <ThumbUp /> Relevant
+              </span>
             </button>
             <button
               type="button"
               aria-pressed={mark === 'irrelevant'}
               onClick={() => dispatch({ type: 'mark', imageId: item.id, mark: mark === 'irrelevant' ? undefined : 'irrelevant' })}
-              className={`flex-1 rounded px-2 py-1 ${mark === 'irrelevant' ? 'bg-rose-600 text-white' : 'bg-slate-100'}`}
+              className={`min-h-11 flex-1 rounded px-2 py-1 sm:min-h-8 ${mark === 'irrelevant' ? 'bg-rose-700 text-white' : 'bg-slate-100 text-slate-800'}`}
             >
-              <span className="inline-flex items-center gap-1"><ThumbDown /> Irrelevant</span>
+              <span className="inline-flex items-center gap-1">
+                <ThumbDown /> Irrelevant
+              </span>
             </button>
           </div>
-          <p className="text-sm text-slate-600">
-            Drag on the image to box a part. Each box is captioned; edit the caption if it is wrong. Arrow keys move the selected box (Shift: faster), Delete removes it.
+          {matches.length > 0 && (
+            <section aria-label="Matched here" className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-slate-800">
+              <h3 className="font-medium">Matched here</h3>
+              <ul className="list-inside list-disc">
+                {matches.map((m, i) => (
+                  <li key={i}>{matchLabel(m)}</li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <p className="text-sm text-slate-700">
+            Drag on the image to box a part. Each box is captioned; edit the caption if it is wrong. Arrow keys move the selected box (Shift: faster), Delete removes it. Elsewhere, ← and → show the previous and next result, + and − zoom.
           </p>
           <button
             type="button"
-            className="rounded bg-slate-100 px-2 py-1 text-sm hover:bg-slate-200"
+            className="min-h-11 rounded bg-slate-100 px-2 py-1 text-sm text-slate-800 hover:bg-slate-200 sm:min-h-8"
             onClick={() => addBox(clampBox({ x: Math.round(item.width / 4), y: Math.round(item.height / 4), w: Math.round(item.width / 2), h: Math.round(item.height / 2) }, natural))}
           >
             + Add a box in the middle
           </button>
-          <ol className="space-y-2">
-            {boxes.map((b, i) => (
-              <li key={b.key} data-testid="box-item" className={`space-y-1 rounded border p-2 ${selected === b.key ? 'border-amber-400' : 'border-slate-200'}`}>
-                <div className="flex items-center gap-1 text-sm">
-                  <span className="font-semibold">{i + 1}</span>
-                  <button
-                    type="button"
-                    aria-pressed={b.relevant}
-                    onClick={() => dispatch({ type: 'set-relevance', key: b.key, relevant: true })}
-                    className={`rounded px-1.5 ${b.relevant ? 'bg-emerald-600 text-white' : 'bg-slate-100'}`}
-                  >
-                    relevant
-                  </button>
-                  <button
-                    type="button"
-                    data-testid="box-irrelevant"
-                    aria-pressed={!b.relevant}
-                    onClick={() => dispatch({ type: 'set-relevance', key: b.key, relevant: false })}
-                    className={`rounded px-1.5 ${!b.relevant ? 'bg-rose-600 text-white' : 'bg-slate-100'}`}
-                  >
-                    irrelevant
-                  </button>
-                  <span className="ml-auto tabular-nums text-xs text-slate-500" title="box in pixels of the image">
-                    {b.box.x},{b.box.y} {b.box.w}×{b.box.h}
-                  </span>
-                  <button type="button" onClick={() => dispatch({ type: 'delete-box', key: b.key })} className="rounded px-1.5 text-slate-600 hover:bg-slate-100" aria-label={`Delete box ${i + 1}`}>
-                    <Trash />
-                  </button>
-                </div>
-                <label className="block text-xs text-slate-600">
-                  Caption {b.captionState === 'pending' && !b.edited && <Spinner label="captioning…" />}
-                  <textarea
-                    data-testid="box-caption"
-                    data-caption-state={b.captionState}
-                    value={b.caption}
-                    rows={2}
-                    onChange={(e) => dispatch({ type: 'edit-caption', key: b.key, caption: e.target.value })}
-                    placeholder={b.captionState === 'pending' ? 'captioning…' : 'describe this part'}
-                    className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm text-slate-900"
-                  />
-                </label>
-                {b.captionState === 'error' && (
-                  <p role="alert" className="text-xs text-red-700">
-                    Caption failed: {b.captionError}. Type one yourself.
-                  </p>
-                )}
-              </li>
-            ))}
-          </ol>
-          <button type="button" onClick={onClose} className="w-full rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700" data-testid="box-dialog-done">
+          <BoxList boxes={boxes} selected={selected} dispatch={dispatch} />
+          <ImageDetails id={item.id} info={info} />
+          <button type="button" onClick={onClose} className="min-h-11 w-full rounded bg-indigo-700 px-3 py-1.5 font-medium text-white hover:bg-indigo-800" data-testid="box-dialog-done">
             Done
           </button>
         </aside>

@@ -1,5 +1,13 @@
 // What a refinement did: which feedback was applied with which weight, and how the ranking moved.
+import { useImageUrls } from '../image-urls.ts';
 import type { RefineQueryOutput } from '../types.ts';
+
+/** Judged images come back as image ids: show the picture, not a number that is not its rank. */
+function Label({ text }: { text: string }) {
+  const urls = useImageUrls();
+  if (!/^\d+$/.test(text)) return <>{text}</>;
+  return <img src={urls.thumb(Number(text), 64)} alt="a marked image" className="my-0.5 h-6 w-6 rounded-sm object-cover" />;
+}
 
 export function Explanation({ explanation }: { explanation: RefineQueryOutput['explanation'] }) {
   return (
@@ -15,13 +23,13 @@ export function Explanation({ explanation }: { explanation: RefineQueryOutput['e
               <span className="rounded bg-indigo-600 px-1.5 text-xs font-semibold text-white">{a.source}</span>
               <span className="tabular-nums text-xs text-slate-600">weight {a.weight.toFixed(2)}</span>
               {a.positive.map((p, j) => (
-                <span key={`p${j}`} className="rounded bg-emerald-100 px-1.5 text-emerald-900">
-                  + {p}
+                <span key={`p${j}`} className="inline-flex items-center gap-1 rounded bg-emerald-100 px-1.5 text-emerald-900">
+                  + <Label text={p} />
                 </span>
               ))}
               {a.negative.map((n, j) => (
-                <span key={`n${j}`} className="rounded bg-rose-100 px-1.5 text-rose-900">
-                  − {n}
+                <span key={`n${j}`} className="inline-flex items-center gap-1 rounded bg-rose-100 px-1.5 text-rose-900">
+                  − <Label text={n} />
                 </span>
               ))}
             </li>

@@ -1,29 +1,33 @@
-// "Matched here": the regions of a result that matched the user's boxed feedback, drawn on its square,
-// cropped (object-cover) thumbnail, with which mark matched and how well.
+// "Matched here": the regions of a result that matched the user's region feedback (refine-query's
+// `matches`), drawn over the image at any displayed size. Purely visual: it never takes a pointer.
+import { toPercent } from '../geometry.ts';
 import type { ResultItem } from '../types.ts';
 
-/** A box in image pixels as CSS percentages of a square that shows the image scaled to cover it. */
-function coverPercent(box: { x: number; y: number; w: number; h: number }, width: number, height: number) {
-  const scale = 1 / Math.min(width, height);
-  const left = (1 - width * scale) / 2 + box.x * scale;
-  const top = (1 - height * scale) / 2 + box.y * scale;
-  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
-  return { left: pct(left), top: pct(top), width: pct(box.w * scale), height: pct(box.h * scale) };
+export function matchLabel(match: NonNullable<ResultItem['matches']>[number]): string {
+  return `matched “${match.mark}” (similarity ${match.score.toFixed(2)})`;
 }
 
-export function MatchedRegions({ item }: { item: ResultItem }) {
-  if (!item.matches?.length) return null;
+export function MatchedRegions({ item, showLabels = false }: { item: ResultItem; showLabels?: boolean }) {
+  const matches = item.matches ?? [];
+  if (matches.length === 0 || !item.width || !item.height) return null;
+  const natural = { width: item.width, height: item.height };
   return (
-    <>
-      {item.matches.map((m, i) => (
-        <span
+    <div className="pointer-events-none absolute inset-0" data-testid="matched-regions">
+      {matches.map((m, i) => (
+        <div
           key={i}
           data-matched-region={m.mark}
-          title={`matched here: ${m.mark} (${m.score.toFixed(2)})`}
-          className="pointer-events-none absolute border-2 border-dashed border-amber-400 bg-amber-300/10"
-          style={coverPercent(m.box, item.width, item.height)}
-        />
+          title={matchLabel(m)}
+          className="absolute border-2 border-dashed border-amber-300 shadow-[0_0_0_1px_rgb(0_0_0/0.6)]"
+          style={toPercent(m.box, natural)}
+        >
+          {showLabels && (
+            <span className="absolute left-0 top-0 max-w-full truncate bg-slate-900 px-1 text-xs text-white">
+              {m.mark} · {m.score.toFixed(2)}
+            </span>
+          )}
+        </div>
       ))}
-    </>
+    </div>
   );
 }

@@ -4,13 +4,14 @@ import { thumbUrl } from '../api.ts';
 import type { PendingFeedback } from '../state/feedback.ts';
 import type { ChatMessage, Mark, ResultItem } from '../types.ts';
 import { Explanation } from './Explanation.tsx';
+import { FeedbackChip } from './FeedbackChip.tsx';
 import { ResultGrid } from './ResultGrid.tsx';
 import { Spinner } from './Spinner.tsx';
 
 export interface GridHandlers {
   feedback: PendingFeedback;
   onMark: (imageId: number, mark: Mark | undefined) => void;
-  onOpen: (item: ResultItem) => void;
+  onOpen: (item: ResultItem, results: ResultItem[], turn: number) => void;
   onMoreLikeThis: (imageId: number) => void;
   busy: boolean;
 }
@@ -28,19 +29,21 @@ function UserMessage({ message }: { message: ChatMessage }) {
       })}
       {request?.action === 'search' && request.imageId !== undefined && (
         <p className="flex items-center gap-2 text-sm">
-          <img src={thumbUrl(request.imageId, 96)} alt="" className="h-10 w-10 rounded object-cover" /> More like image #{request.imageId}
+          <img src={thumbUrl(request.imageId, 96)} alt="" className="h-10 w-10 rounded object-cover" /> More like this image
         </p>
       )}
       {request?.action === 'refine' && (
         <ul className="flex flex-wrap gap-1 text-xs" aria-label="Feedback sent">
-          {request.relevant.length > 0 && <li className="rounded bg-emerald-500/80 px-1.5">relevant {request.relevant.map((id) => `#${id}`).join(' ')}</li>}
-          {request.irrelevant.length > 0 && <li className="rounded bg-rose-500/80 px-1.5">irrelevant {request.irrelevant.map((id) => `#${id}`).join(' ')}</li>}
-          {request.regions.map((r, i) => (
-            <li key={i} className={`rounded px-1.5 ${r.relevant ? 'bg-emerald-500/80' : 'bg-rose-500/80'}`}>
-              box on #{r.imageId} {r.relevant ? '+' : '−'} {r.caption ?? ''}
-            </li>
+          {request.relevant.map((id) => (
+            <FeedbackChip key={`r${id}`} imageId={id} relevant label="relevant" />
           ))}
-          {request.relevant.length + request.irrelevant.length + request.regions.length === 0 && <li className="opacity-80">Refine without marks</li>}
+          {request.irrelevant.map((id) => (
+            <FeedbackChip key={`i${id}`} imageId={id} relevant={false} label="irrelevant" />
+          ))}
+          {request.regions.map((r, i) => (
+            <FeedbackChip key={`b${i}`} imageId={r.imageId} relevant={r.relevant} label={`box ${r.relevant ? '+' : '−'} ${r.caption ?? ''}`} />
+          ))}
+          {request.relevant.length + request.irrelevant.length + request.regions.length === 0 && <li>Refined with the comment only</li>}
         </ul>
       )}
     </div>
@@ -69,14 +72,15 @@ function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: G
     return <p className="text-sm text-slate-700">Caption of the region: “{part.output.caption}”</p>;
   }
   const output = part.output;
+  // Earlier turns fold away to one line (still there to compare, one click to open).
   return (
-    <div className="space-y-2">
-      <p className="text-xs text-slate-500">
-        {name} · turn {output.turn} · {output.results.length} results
-      </p>
+    <details open={latest} className="space-y-2" data-testid="turn-results">
+      <summary className="flex min-h-11 cursor-pointer items-center text-xs text-slate-600 sm:min-h-0">
+        {name} · turn {output.turn} · {output.results.length} results{latest ? '' : ' (earlier turn: open to see them)'}
+      </summary>
       {part.type === 'tool-refine-query' && <Explanation explanation={part.output.explanation} />}
       <ResultGrid results={output.results} turn={output.turn} latest={latest} {...grid} />
-    </div>
+    </details>
   );
 }
 
@@ -89,7 +93,7 @@ export function MessageView({ message, latest, grid }: { message: ChatMessage; l
         return <ToolPart key={i} part={part} latest={latest} grid={grid} />;
       })}
       {message.metadata?.elapsedMs !== undefined && (
-        <p className="text-xs text-slate-400">
+        <p className="text-xs text-slate-600">
           {message.metadata.mode === 'model' || message.metadata.mode === 'llama' ? `${message.metadata.mode} ${message.metadata.model ?? ''}` : 'deterministic agent'} · {message.metadata.elapsedMs} ms
         </p>
       )}

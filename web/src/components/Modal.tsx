@@ -1,5 +1,5 @@
 // A modal dialog on the native <dialog>: the browser traps focus and keeps the page behind inert;
-// Esc closes it.
+// Esc closes it, and focus goes back to what opened it.
 import { useEffect, useRef, type ReactNode } from 'react';
 
 interface Props {
@@ -13,8 +13,13 @@ export function Modal({ title, onClose, children, className }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
+    // The dialog leaves the page when it closes, so the browser cannot give focus back by itself.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog
@@ -28,7 +33,7 @@ export function Modal({ title, onClose, children, className }: Props) {
     >
       <div className="flex items-center justify-between border-b border-slate-200 px-4 py-2">
         <h2 className="font-semibold">{title}</h2>
-        <button type="button" onClick={onClose} className="rounded px-2 py-1 text-slate-600 hover:bg-slate-100" aria-label="Close">
+        <button type="button" onClick={onClose} className="min-h-11 min-w-11 rounded px-2 py-1 text-slate-700 hover:bg-slate-100" aria-label="Close">
           ✕
         </button>
       </div>

@@ -1,4 +1,5 @@
-// The library at a glance: how many images, which model, captioning progress, which agent answers.
+// The library at a glance: how many images, which model, captioning progress, which agent answers,
+// and a banner when the built-in model indexes pictures it was not trained on.
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import type { LibraryStatus } from '../types.ts';
@@ -25,10 +26,16 @@ export function StatusBar() {
     };
   }, []);
   if (error) return <span className="text-sm text-red-700" role="alert">Server unreachable: {error}</span>;
-  if (!status) return <span className="text-sm text-slate-500">…</span>;
+  if (!status) return <span className="text-sm text-slate-600">…</span>;
   const cap = status.captioning;
   return (
-    <span className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-slate-600" data-testid="library-status">
+    <>
+      {status.warning && (
+        <p role="note" data-testid="model-warning" className="order-last basis-full rounded border border-amber-300 bg-amber-50 px-3 py-1 text-sm text-amber-900">
+          {status.warning}
+        </p>
+      )}
+      <span className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-slate-600" data-testid="library-status">
       <span>{status.images.toLocaleString()} images</span>
       <span title="embedding model">{status.model}</span>
       {cap && cap.total > 0 && (
@@ -41,5 +48,6 @@ export function StatusBar() {
         {status.agent.mode === 'deterministic' ? 'agent: deterministic' : `agent: ${status.agent.mode === 'llama' ? 'llama ' : ''}${status.agent.model ?? 'language model'}`}
       </span>
     </span>
+    </>
   );
 }

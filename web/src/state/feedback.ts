@@ -18,7 +18,8 @@ export type FeedbackAction =
   | { type: 'caption-done'; key: string; caption: string }
   | { type: 'caption-failed'; key: string; error: string }
   | { type: 'delete-box'; key: string }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  | { type: 'restore'; state: PendingFeedback };
 
 export const emptyFeedback: PendingFeedback = { marks: {}, boxes: [] };
 
@@ -52,6 +53,8 @@ export function feedbackReducer(state: PendingFeedback, action: FeedbackAction):
       return { ...state, boxes: state.boxes.filter((b) => b.key !== action.key) };
     case 'clear':
       return emptyFeedback;
+    case 'restore':
+      return action.state;
   }
 }
 

@@ -1,0 +1,195 @@
+// The web app as a user meets it (issue 17), in a real headless Chromium: the composer's mode is
+// explicit, "matched here" boxes are drawn and survive a reload, the viewer fits the window and
+// gives focus back, a failed turn is retried without a duplicate, drafts survive a reload, and at
+// phone size the grid has touch-sized targets, one tab stop, show-more and readable contrast.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { lowContrastTexts } from './helpers/contrast.ts';
+import { gridIds, shot, skipWithoutChromium as skip, startWebApp, type WebApp } from './helpers/web-app.ts';
+
+let app: WebApp;
+
+before(async () => {
+  if (!skip) app = await startWebApp(60, { regions: true });
+});
+
+after(async () => {
+  await app?.close();
+});
+
+const grid = (page: Page, turn: number) => page.locator(`[data-testid=result-grid][data-turn="${turn}"]`);
+const card = (page: Page, turn: number, id: number) => grid(page, turn).locator(`[data-testid=result-card][data-image-id="${id}"]`);
+
+async function searchFor(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('composer-input').press('Enter');
+  await grid(page, 1).waitFor();
+}
+
+test('composer mode, viewer, matched-here boxes after a reload, retry without duplicates', { skip, timeout: 300_000 }, async () => {
+  const context = await app.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(app.server.url);
+  await searchFor(page, app.lib.world.images[5].sentences[0].raw);
+  const composer = page.getByRole('form', { name: 'Compose the next turn' });
+
+  // (1) With results and nothing marked, typed text is a new search; Refine is disabled until
+  // something is pending.
+  assert.equal(await composer.getAttribute('data-mode'), 'search');
+  await page.getByTestId('mode-refine').click();
+  assert.equal(await page.getByTestId('refine-button').isDisabled(), true, 'Refine is disabled with nothing pending');
+  await page.getByTestId('mode-search').click();
+  await searchFor(page, 'a yellow star on sand');
+  assert.equal(await page.getByTestId('user-message').count(), 1, 'the second query started a new thread');
+  assert.equal(await grid(page, 2).count(), 0, 'no refinement turn');
+  assert.doesNotMatch(await page.getByTestId('user-message').innerText(), /Refine/);
+  const first = await gridIds(page, 1);
+
+  // (4) The viewer: fitted to the window, zoom, next, file details; a box added does not move the
+  // image; closing gives focus back to the card of the image last shown.
+  await card(page, 1, first[2]).getByTestId('open-large').click();
+  const frame = page.getByTestId('viewer-frame');
+  await page.locator('dialog img').evaluate((img: HTMLImageElement) => img.decode());
+  const fitted = (await frame.boundingBox())!;
+  assert.ok(fitted.height > 500, `a 224-px image fills the window (${Math.round(fitted.height)} px high)`);
+  await page.getByTestId('viewer-zoom-in').click();
+  assert.ok((await frame.boundingBox())!.width > fitted.width * 1.4, 'zoomed in');
+  await page.getByTestId('viewer-fit').click();
+  await page.getByTestId('viewer-next').click();
+  await page.getByRole('dialog', { name: /^Result 4 of 12 · .+\.png$/ }).waitFor();
+  assert.match(await page.getByTestId('image-filename').innerText(), /\.png$/);
+  assert.ok(await page.getByTestId('open-original').getAttribute('href'));
+  const before = (await frame.boundingBox())!;
+  await page.getByRole('button', { name: /Add a box in the middle/ }).click();
+  await page.getByRole('button', { name: /Add a box in the middle/ }).click();
+  assert.deepEqual((await frame.boundingBox())!, before, 'adding boxes does not move the image');
+  await page.getByTestId('box').nth(1).focus();
+  await page.keyboard.press('Delete');
+  await page.locator('[data-testid=box-caption][data-caption-state=done]').first().waitFor({ timeout: 60_000 });
+  await shot(page, 'issue17-viewer.png');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('viewer').waitFor({ state: 'detached' });
+  const focused = await page.evaluate(() => ({ id: document.activeElement?.closest<HTMLElement>('[data-testid=result-card]')?.dataset.imageId, testid: (document.activeElement as HTMLElement).dataset.testid }));
+  assert.deepEqual(focused, { id: String(first[3]), testid: 'open-large' }, 'focus is back on the card');
+
+  // (1, 2) Marked results make the composer refine; the refined grid draws "matched here" boxes.
+  await card(page, 1, first[3]).getByTestId('mark-relevant').click();
+  assert.equal(await composer.getAttribute('data-mode'), 'refine');
+  await page.getByTestId('composer-input').fill('more like this one');
+  assert.match(await page.getByTestId('search-instead').innerText(), /Search for “more like this one” instead\?/);
+  let started = performance.now();
+  await page.getByTestId('refine-button').click();
+  await grid(page, 2).waitFor({ timeout: 120_000 });
+  console.log(`refine click → refined grid: ${Math.round(performance.now() - started)} ms`);
+  const matched = grid(page, 2).locator('[data-matched-region]');
+  assert.ok((await matched.count()) > 0, 'matched-here boxes are drawn on the refined grid');
+  await grid(page, 2).scrollIntoViewIfNeeded();
+  await shot(page, 'issue17-refined-matched-here.png');
+  await grid(page, 2).getByTestId('open-large').first().click();
+  await page.locator('dialog [data-matched-region]').first().waitFor();
+  await page.locator('dialog img').evaluate((img: HTMLImageElement) => img.decode());
+  await shot(page, 'issue17-viewer-matched-here.png');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('viewer').waitFor({ state: 'detached' });
+
+  // (5) Marks, boxes and a half-written comment survive a reload; so do the matched boxes.
+  const refined = await gridIds(page, 2);
+  await card(page, 2, refined[1]).getByTestId('mark-irrelevant').click();
+  await page.getByTestId('composer-input').fill('half written');
+  const boxesDrawn = await page.evaluate(() => (JSON.parse(localStorage.getItem('visualref.feedback') ?? '{}') as { boxes?: unknown[] }).boxes?.length);
+  assert.equal(boxesDrawn, 0, 'the boxes were used by the refinement');
+  await page.reload();
+  await grid(page, 2).waitFor();
+  assert.equal(await grid(page, 2).locator('[data-matched-region]').count(), await matched.count(), 'matched-here boxes after a reload');
+  assert.equal(await card(page, 2, refined[1]).getByTestId('mark-irrelevant').getAttribute('aria-pressed'), 'true', 'the mark survived the reload');
+  assert.equal(await page.getByTestId('composer-input').inputValue(), 'half written', 'the draft survived the reload');
+
+  // (5) The server unreachable: a friendly message, and Retry sends the same turn once.
+  await page.route('**/api/chat', (route) => route.abort('connectionrefused'));
+  await page.getByTestId('refine-button').click();
+  const alert = page.getByTestId('chat-error');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /could not be reached/);
+  assert.doesNotMatch(await alert.innerText(), /Failed to fetch/);
+  await page.unroute('**/api/chat');
+  started = performance.now();
+  await page.getByTestId('retry').click();
+  await grid(page, 3).waitFor({ timeout: 120_000 });
+  console.log(`retry click → grid: ${Math.round(performance.now() - started)} ms`);
+  assert.equal(await page.getByTestId('user-message').count(), 3, 'the retried turn appears once');
+  assert.equal(await page.locator('[data-testid=result-grid][data-turn="3"]').count(), 1);
+  assert.equal(await grid(page, 1).isVisible(), false, 'earlier turns are folded away');
+  await page.getByText('turn 1 · 12 results').click();
+  assert.equal(await grid(page, 1).isVisible(), true, 'and open with a click');
+
+  // (7) Past sessions with their pictures; one is deleted.
+  await page.getByTestId('open-sessions').click();
+  const panel = page.getByTestId('sessions-panel');
+  await panel.getByTestId('delete-session').first().waitFor();
+  const listed = await panel.getByTestId('delete-session').count();
+  assert.ok(listed >= 2, 'both threads are sessions');
+  assert.ok((await panel.locator('img').count()) >= 2, 'each session shows a picture');
+  await panel.getByTestId('delete-session').last().click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=delete-session]').length === n, listed - 1);
+  await page.keyboard.press('Escape');
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('phone size: touch targets, one tab stop per grid, show more, narrow live region, contrast', { skip, timeout: 300_000 }, async () => {
+  const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(app.server.url);
+  await page.getByTestId('open-settings').click();
+  await page.getByTestId('settings-panel').getByLabel('Results per turn').fill('20');
+  await page.keyboard.press('Escape');
+  const started = performance.now();
+  await searchFor(page, app.lib.world.images[9].sentences[0].raw);
+  console.log(`phone search → grid: ${Math.round(performance.now() - started)} ms`);
+
+  assert.equal((await gridIds(page, 1)).length, 12, 'the first page of results');
+  await page.getByTestId('show-more').click();
+  assert.equal((await gridIds(page, 1)).length, 20, 'show more reveals the rest');
+
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('button, a[href], [role=button], [role=radio]')]
+      .filter((el) => el.offsetParent !== null && !el.closest('.sr-only'))
+      .map((el) => ({ name: el.getAttribute('aria-label') ?? el.innerText.trim(), ...el.getBoundingClientRect().toJSON() }))
+      .filter((r) => r.width < 44 || r.height < 44),
+  );
+  assert.deepEqual(small, [], 'every touch target is at least 44×44 px');
+
+  const stops = await grid(page, 1).evaluate((el) => [...el.querySelectorAll<HTMLElement>('button, a[href], [tabindex]')].filter((e) => e.tabIndex >= 0).length);
+  assert.equal(stops, 1, 'one tab stop in the grid');
+  const ids = await gridIds(page, 1);
+  await grid(page, 1).getByTestId('open-large').first().focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  const active = await page.evaluate(() => document.activeElement?.closest<HTMLElement>('[data-testid=result-card]')?.dataset.imageId);
+  assert.equal(Number(active), ids[3], 'arrow keys move across and down the two-column grid');
+  await page.keyboard.press('r');
+  assert.equal(await card(page, 1, ids[3]).getByTestId('mark-relevant').getAttribute('aria-pressed'), 'true', 'R marks the focused card relevant');
+
+  // Shift+click marks a run of cards at once.
+  await card(page, 1, ids[5]).getByTestId('mark-irrelevant').click();
+  await card(page, 1, ids[8]).getByTestId('mark-irrelevant').click({ modifiers: ['Shift'] });
+  const pressed = await Promise.all(ids.slice(4, 10).map((id) => card(page, 1, id).getByTestId('mark-irrelevant').getAttribute('aria-pressed')));
+  assert.deepEqual(pressed, ['false', 'true', 'true', 'true', 'true', 'false'], 'cards 6 to 9 marked irrelevant');
+
+  assert.equal(await page.locator('main[aria-live]').count(), 0, 'the thread is not a live region');
+  const live = await page.getByTestId('live-status').innerText();
+  assert.match(live, /Turn 1: 20 results/);
+
+  const low = await lowContrastTexts(page);
+  assert.deepEqual(low, [], 'all text has contrast of at least 4.5:1');
+  // The check itself sees low contrast: a grey probe on white (#aaa, 2.3:1) is reported.
+  await page.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<p id="probe" style="color:#aaa">contrast probe</p>'));
+  assert.deepEqual((await lowContrastTexts(page)).map((f) => f.text), ['contrast probe']);
+  await page.evaluate(() => document.getElementById('probe')!.remove());
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'issue17-phone.png');
+  await context.close();
+});
