@@ -1,4 +1,4 @@
-// The MCP server: the three tools (search, caption-region, refine-query) over the shared tool
+// The MCP server: the four tools (search, caption-region, refine-query, visualize-query) over the shared tool
 // functions, the image://{id} resources and the library status resource. One McpServer is made per
 // connection (stdio, or each HTTP session); what they share (thumbnail cache, library watcher) lives
 // in McpShared.
@@ -15,6 +15,8 @@ import { ToolError } from '../tools/errors.ts';
 import { search } from '../tools/search.ts';
 import { captionRegion } from '../tools/caption-region.ts';
 import { refineQuery } from '../tools/refine-query.ts';
+import { visualizeQuery } from '../tools/visualize-query.ts';
+import { visualizeQueryInput, visualizeQueryOutput } from '../tools/visualize-query-schemas.ts';
 import {
   searchInput,
   searchOutput,
@@ -25,7 +27,7 @@ import {
 } from '../tools/schemas.ts';
 import { Thumbnailer } from './thumbnails.ts';
 import { LibraryWatcher } from './library-watcher.ts';
-import { errorResult, imageListResult, jsonResult, type ThumbnailPolicy } from './tool-result.ts';
+import { errorResult, imageListResult, jsonResult, pictureResult, type ThumbnailPolicy } from './tool-result.ts';
 import { toolDescriptions } from './descriptions.ts';
 
 const serverVersion = '0.1.0';
@@ -127,6 +129,11 @@ export function createMcpServer(shared: McpShared): McpServer {
     'refine-query',
     { title: 'Refine the search with feedback', description: toolDescriptions.refineQuery, inputSchema: refineQueryInput, outputSchema: refineQueryOutput },
     (input) => runTool('refine-query', () => refineQuery(ctx, input), (out) => imageListResult(out, shared.thumbnails)),
+  );
+  server.registerTool(
+    'visualize-query',
+    { title: 'Draw what the search is looking for', description: toolDescriptions.visualizeQuery, inputSchema: visualizeQueryInput, outputSchema: visualizeQueryOutput },
+    (input) => runTool('visualize-query', () => visualizeQuery(ctx, input), (out) => pictureResult(out, ctx.library.dir)),
   );
 
   server.registerResource(

@@ -13,6 +13,9 @@ import { ToolError } from '../tools/errors.ts';
 import { search } from '../tools/search.ts';
 import { refineQuery } from '../tools/refine-query.ts';
 import { captionRegion } from '../tools/caption-region.ts';
+import { visualizeQuery } from '../tools/visualize-query.ts';
+import { visualizeQueryInput } from '../tools/visualize-query-schemas.ts';
+import { readPicture } from '../tools/generated-pictures.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../agent/sessions/session-store.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
@@ -99,7 +102,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
 
   const app = new Hono();
   app.onError((err, c) => {
-    if (err instanceof ToolError) return problem(c, err.code === 'unknown-image' ? 404 : err.code === 'captioner' ? 502 : 400, err.message);
+    if (err instanceof ToolError) return problem(c, err.code === 'unknown-image' ? 404 : err.code === 'captioner' || err.code === 'generator' ? 502 : 400, err.message);
     return problem(c, 500, err.message);
   });
 
@@ -113,6 +116,18 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     const body = parse(captionRegionInput, await readJson(c));
     if (!body.ok) return problem(c, 400, body.message);
     return c.json(await chat.tools.captionRegion(body.data));
+  });
+
+  app.post('/visualize-query', async (c) => {
+    const body = parse(visualizeQueryInput, await readJson(c));
+    if (!body.ok) return problem(c, 400, body.message);
+    return c.json(await visualizeQuery(ctx, body.data));
+  });
+
+  app.get('/sessions/:id/pictures/:picture', (c) => {
+    const png = readPicture(ctx.library.dir, c.req.param('id'), c.req.param('picture'));
+    if (!png) return problem(c, 404, `no picture ${c.req.param('picture')} in session ${c.req.param('id')}`);
+    return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=86400' });
   });
 
   app.get('/images/:id', async (c) => {

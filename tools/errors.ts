@@ -1,7 +1,7 @@
 // Errors a tool caller can fix: each message says what was wrong and what to send instead.
 // Anything else is an internal fault, reported without a stack trace.
 
-export type ToolErrorCode = 'bad-input' | 'unknown-image' | 'bad-box' | 'bad-upload' | 'session' | 'captioner';
+export type ToolErrorCode = 'bad-input' | 'unknown-image' | 'bad-box' | 'bad-upload' | 'session' | 'captioner' | 'generator';
 
 export class ToolError extends Error {
   override name = 'ToolError';

@@ -24,6 +24,8 @@ import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput } from 
 import { defaultResultCount } from './search.ts';
 import { requireSession, withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
+import { pictureQuery, withPicture } from './picture-query.ts';
+import { turnWords } from './generation-prompt.ts';
 import type { z } from 'zod';
 
 /** Candidates fetched per query before fusing the scores of several queries. */
@@ -88,7 +90,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     prf: (weights.prf ?? 0) > 0,
     grf: (weights.grf ?? 0) > 0,
   });
-  if (!inputs.judged && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
+  if (!inputs.judged && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf && !input.visualize) {
     const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
     throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
@@ -110,7 +112,14 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   );
   const marks = await encodeMarks(library, regions);
   const applied: AppliedSource[] = [...composed.applied];
-  let hits = rank(library, composed.scoring, marks.length ? Math.max(k, refine.regionRerankPool) : k, exclude);
+  // This turn's words are not recorded yet: they are given to the prompt as they come.
+  const visual = input.visualize ? await pictureQuery(ctx, id, turnWords(input).join(', ')) : undefined;
+  let scoring = composed.scoring;
+  if (visual?.vector) {
+    scoring = withPicture(scoring, visual.vector, config.feedback.generated.weight);
+    applied.push({ source: 'generated', weight: config.feedback.generated.weight, negativeWeight: 0, positive: [`picture ${visual.output.picture!.id}`], negative: [] });
+  }
+  let hits = rank(library, scoring, marks.length ? Math.max(k, refine.regionRerankPool) : k, exclude);
   let matches: Reranked['matches'] | undefined;
   if (marks.length) {
     const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
@@ -155,5 +164,5 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const previousRanks = new Map(previous?.results.map((r) => [r.id, r.rank]) ?? []);
   const results = toResultItems(library, hits, previousRanks);
   if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
-  return { sessionId: id, turn: turn.turn, results, explanation };
+  return { sessionId: id, turn: turn.turn, results, explanation, ...(visual && { visualization: visual.output }) };
 }

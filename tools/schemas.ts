@@ -1,6 +1,7 @@
 // Input and output shapes of the three tools, shared by the MCP server, the web agent and the CLI.
 // Plain zod objects so that the MCP SDK can publish them as JSON Schema.
 import { z } from 'zod';
+import { visualizeQueryOutput } from './visualize-query-schemas.ts';
 
 export const imageId = z.number().int().nonnegative().describe('An image id, as returned in search results.');
 
@@ -111,6 +112,10 @@ export const refineQueryInput = z.object({
     .optional()
     .describe('Average the refined query with the first query of the session, so feedback cannot drift far from it (default from configs/feedback.yaml).'),
   excludeSeen: z.boolean().optional().describe('Leave out images already shown in earlier turns of the session, to see new ones (default false).'),
+  visualize: z
+    .boolean()
+    .optional()
+    .describe('Also draw what the session describes (as visualize-query does) and search with the picture as an image query; a slow or failing generator only costs the picture.'),
 });
 
 export const appliedFeedback = z.object({
@@ -131,6 +136,7 @@ export const refineQueryOutput = z.object({
     newResults: z.number().int(),
     summary: z.string(),
   }),
+  visualization: visualizeQueryOutput.optional().describe('With visualize: the picture searched with, or why there is none this turn.'),
 });
 
 export type SearchInput = z.infer<typeof searchInput>;

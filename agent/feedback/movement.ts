@@ -49,6 +49,7 @@ const SOURCE_NAMES: Record<AppliedSource['source'], string> = {
   prf: 'top results (pseudo-relevance)',
   grf: 'captions of the top results',
   fuse: 'original query',
+  generated: 'generated picture',
 };
 
 /** One sentence for the user: what was applied, then how the results moved. */

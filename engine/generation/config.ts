@@ -35,6 +35,8 @@ export type OpenAiCompatibleGeneratorConfig = z.infer<typeof openAiCompatibleSch
 const generationFileSchema = z
   .object({
     default: z.string().min(1),
+    /** How long a refine turn waits for its picture before it searches without one. */
+    turnTimeoutMs: z.number().int().min(100).default(60_000),
     generators: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), generatorSchema),
   })
   .strict()
