@@ -110,3 +110,22 @@ test('a generator that does not answer costs the turn its picture, within the tu
   assert.ok(out.results.length > 0);
   assert.ok(!out.explanation.applied.some((a) => a.source === 'generated'));
 });
+
+test('a box drawn on the picture is a region mark of the turn, like a box on a result', async () => {
+  const { sessionId } = await search(ctx, { text: 'a red circle and a blue square' });
+  const { picture } = await visualizeQuery(ctx, { sessionId });
+  assert.equal(picture?.id, 'g1');
+  // The painter puts two objects left and right: the left half holds the red circle.
+  const out = await refineQuery(ctx, { sessionId, pictureRegions: [{ pictureId: 'g1', box: { x: 0, y: 0.25, w: 0.5, h: 0.5 }, relevant: true }] });
+  const regions = out.explanation.applied.find((a) => a.source === 'regions');
+  assert.deepEqual(regions?.positive, ['region of picture g1']);
+  assert.ok(out.results.length > 0);
+  await assert.rejects(
+    refineQuery(ctx, { sessionId, pictureRegions: [{ pictureId: 'g7', box: { x: 0, y: 0, w: 10, h: 10 }, relevant: false }] }),
+    (err: unknown) => err instanceof ToolError && err.code === 'bad-input' && /has no picture g7/.test(err.message),
+  );
+  await assert.rejects(
+    refineQuery(ctx, { sessionId, pictureRegions: [{ pictureId: 'g1', box: { x: 500, y: 0, w: 10, h: 10 }, relevant: false }] }),
+    (err: unknown) => err instanceof ToolError && err.code === 'bad-box',
+  );
+});

@@ -26,6 +26,7 @@ import { requireSession, withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
 import { pictureQuery, withPicture } from './picture-query.ts';
 import { turnWords } from './generation-prompt.ts';
+import { encodePictureMarks, pictureMarkLabel } from './picture-marks.ts';
 import type { z } from 'zod';
 
 /** Candidates fetched per query before fusing the scores of several queries. */
@@ -90,7 +91,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     prf: (weights.prf ?? 0) > 0,
     grf: (weights.grf ?? 0) > 0,
   });
-  if (!inputs.judged && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf && !input.visualize) {
+  if (!inputs.judged && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf && !input.visualize && !input.pictureRegions?.length) {
     const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
     throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
@@ -110,7 +111,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     // An image boxed in an earlier turn may have left the library since.
     (r) => library.getImage(r.imageId)?.status === 'indexed',
   );
-  const marks = await encodeMarks(library, regions);
+  const marks = [...(await encodeMarks(library, regions)), ...(await encodePictureMarks(library, id, input.pictureRegions ?? []))];
   const applied: AppliedSource[] = [...composed.applied];
   // This turn's words are not recorded yet: they are given to the prompt as they come.
   const visual = input.visualize ? await pictureQuery(ctx, id, turnWords(input).join(', ')) : undefined;
@@ -128,8 +129,8 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
       source: 'regions',
       weight: score.lambda,
       negativeWeight: score.mu,
-      positive: [...new Set(regions.filter((r) => r.relevant).map(markLabel))],
-      negative: [...new Set(regions.filter((r) => !r.relevant).map(markLabel))],
+      positive: [...new Set([...regions.filter((r) => r.relevant).map(markLabel), ...(input.pictureRegions ?? []).filter((r) => r.relevant).map(pictureMarkLabel)])],
+      negative: [...new Set([...regions.filter((r) => !r.relevant).map(markLabel), ...(input.pictureRegions ?? []).filter((r) => !r.relevant).map(pictureMarkLabel)])],
     });
   }
 

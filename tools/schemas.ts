@@ -90,6 +90,15 @@ export const regionFeedback = z.object({
     .describe('The regionId caption-region returned, when this is a region it remembered (e.g. with an edited caption): this one replaces it.'),
 });
 
+/** A box on a generated picture of the session (tools/visualize-query.ts), as refine-query takes it. */
+export const pictureRegion = z.object({
+  pictureId: z.string().regex(/^g[1-9]\d{0,6}$/, 'a picture id such as g1, as visualize-query returned').describe('The generated picture of this session the box is on.'),
+  box: boxSchema,
+  units: boxUnits,
+  caption: z.string().max(500).optional().describe('What the boxed part shows, e.g. "a red circle" (optional).'),
+  relevant: z.boolean(),
+});
+
 export const refineQueryInput = z.object({
   sessionId: z.string().describe('The session returned by search.'),
   relevant: z.array(imageId).max(100).optional().describe('Ids of results that are what the user wants.'),
@@ -112,6 +121,7 @@ export const refineQueryInput = z.object({
     .optional()
     .describe('Average the refined query with the first query of the session, so feedback cannot drift far from it (default from configs/feedback.yaml).'),
   excludeSeen: z.boolean().optional().describe('Leave out images already shown in earlier turns of the session, to see new ones (default false).'),
+  pictureRegions: z.array(pictureRegion).max(20).optional().describe('Boxes on generated pictures of this session, relevant or not (this turn only).'),
   visualize: z
     .boolean()
     .optional()
@@ -144,5 +154,6 @@ export type SearchOutput = z.infer<typeof searchOutput>;
 export type CaptionRegionInput = z.infer<typeof captionRegionInput>;
 export type CaptionRegionOutput = z.infer<typeof captionRegionOutput>;
 export type RefineQueryInput = z.infer<typeof refineQueryInput>;
+export type PictureRegion = z.infer<typeof pictureRegion>;
 export type RefineQueryOutput = z.infer<typeof refineQueryOutput>;
 export type ResultItem = z.infer<typeof resultItem>;
