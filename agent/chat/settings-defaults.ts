@@ -14,5 +14,6 @@ export function defaultSettings(config: FeedbackConfig): ChatSettings {
     depth: config.rocchio.k,
     excludeSeen: false,
     fuseQuery: config.compose.fuseInitial,
+    visualize: false,
   };
 }

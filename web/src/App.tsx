@@ -13,6 +13,7 @@ import { SettingsPanel } from './components/SettingsPanel.tsx';
 import { Spinner } from './components/Spinner.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { feedbackCount, toRefineRequest, useFeedback } from './state/feedback.ts';
+import { pictureBoxes } from './state/picture-boxes.ts';
 import { useRegionCaptions } from './state/region-captions.ts';
 import { useSettings } from './state/settings.ts';
 import type { AgentInfo, ChatMessage, ChatSettings, ResultItem, UserMetadata } from './types.ts';
@@ -137,6 +138,7 @@ export function App() {
     if (busy) void stop();
     setMessages([]);
     dispatch({ type: 'clear' });
+    pictureBoxes.clear();
     setAttachment(null);
     setNotice(null);
     clearError();
@@ -151,7 +153,7 @@ export function App() {
     setAttachment(null);
   };
 
-  const refine = (comment: string) => send(comment, { action: 'refine', ...toRefineRequest(feedback) });
+  const refine = (comment: string) => send(comment, { action: 'refine', ...toRefineRequest(feedback), pictureRegions: pictureBoxes.take() });
 
   const moreLikeThis = (imageId: number) => {
     setOpenItem(null);

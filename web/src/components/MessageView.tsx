@@ -4,6 +4,7 @@ import { thumbUrl } from '../api.ts';
 import type { PendingFeedback } from '../state/feedback.ts';
 import type { ChatMessage, Mark, ResultItem } from '../types.ts';
 import { Explanation } from './Explanation.tsx';
+import { GeneratedPicture } from './GeneratedPicture.tsx';
 import { ResultGrid } from './ResultGrid.tsx';
 import { Spinner } from './Spinner.tsx';
 
@@ -75,6 +76,7 @@ function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: G
         {name} · turn {output.turn} · {output.results.length} results
       </p>
       {part.type === 'tool-refine-query' && <Explanation explanation={part.output.explanation} />}
+      {part.type === 'tool-refine-query' && part.output.visualization && <GeneratedPicture visualization={part.output.visualization} latest={latest} />}
       <ResultGrid results={output.results} turn={output.turn} latest={latest} {...grid} />
     </div>
   );
