@@ -83,6 +83,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
       search: (input) => search(ctx, input),
       refineQuery: (input) => refineQuery(ctx, input),
       captionRegion: (input) => captionRegion(ctx, input),
+      visualizeQuery: (input) => visualizeQuery(ctx, input),
     },
     defaults: defaultSettings(ctx.config.feedback),
   };
@@ -121,7 +122,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
   app.post('/visualize-query', async (c) => {
     const body = parse(visualizeQueryInput, await readJson(c));
     if (!body.ok) return problem(c, 400, body.message);
-    return c.json(await visualizeQuery(ctx, body.data));
+    return c.json(await chat.tools.visualizeQuery(body.data));
   });
 
   app.get('/sessions/:id/pictures/:picture', (c) => {

@@ -1,6 +1,6 @@
 // Generative visual feedback in the chat web app, in a real headless Chromium on a small indexed
-// world: with "draw what I think you are looking for" on, a refine turn shows the world painter's
-// picture in the thread; the user drags a box on it, and the next refine applies that box.
+// world: with "draw what I think you are looking for" on, the search and each refine turn show the
+// world painter's picture in the thread; the user drags a box on it, and the next refine applies it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -62,25 +62,24 @@ test('the generated picture shows in the thread, takes a box, and the next refin
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // The setting is the user's, kept in localStorage as the settings panel keeps it.
+  await page.addInitScript(() => localStorage.setItem('visualref.settings', JSON.stringify({ visualize: true })));
   await page.goto(server.url);
   await page.getByTestId('library-status').waitFor();
+  await page.getByTestId('open-settings').click();
+  assert.equal(await page.getByTestId('setting-visualize').isChecked(), true);
+  await page.keyboard.press('Escape');
 
   await page.getByTestId('composer-input').fill('a red circle');
   await page.getByTestId('composer-input').press('Enter');
   await page.locator('[data-testid=result-grid][data-turn="1"]').waitFor({ timeout: 120_000 });
-
-  // The setting is the user's: switched on in the settings panel, kept in localStorage.
-  await page.evaluate(() => {
-    const saved = JSON.parse(localStorage.getItem('visualref.settings') ?? '{}') as Record<string, unknown>;
-    localStorage.setItem('visualref.settings', JSON.stringify({ ...saved, visualize: true }));
-  });
-  await page.reload();
-  await page.locator('[data-testid=result-grid][data-turn="1"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid=generated-picture][data-picture-id="g1"]').waitFor();
+  assert.match(await page.getByTestId('generated-picture').innerText(), /background not given: drawn plain/);
 
   await page.getByTestId('composer-input').fill('the circle should be large, on the grass');
   await page.getByTestId('refine-button').click();
   await page.locator('[data-testid=result-grid][data-turn="2"]').waitFor({ timeout: 120_000 });
-  const figure = page.getByTestId('generated-picture');
+  const figure = page.locator('[data-testid=generated-picture][data-picture-id="g2"]');
   await figure.waitFor();
   assert.match(await figure.innerText(), /What I think you are looking for/);
   assert.match(await figure.innerText(), /from “a red circle, the circle should be large, on the grass”/);
@@ -90,7 +89,7 @@ test('the generated picture shows in the thread, takes a box, and the next refin
 
   // The painter draws the one large circle in the middle: box it.
   await figure.scrollIntoViewIfNeeded();
-  const area = (await page.getByTestId('picture-canvas').boundingBox())!;
+  const area = (await figure.getByTestId('picture-canvas').boundingBox())!;
   await page.mouse.move(area.x + area.width * 0.25, area.y + area.height * 0.25);
   await page.mouse.down();
   await page.mouse.move(area.x + area.width * 0.5, area.y + area.height * 0.5, { steps: 4 });
@@ -103,8 +102,8 @@ test('the generated picture shows in the thread, takes a box, and the next refin
   await page.getByTestId('refine-button').click();
   await page.locator('[data-testid=result-grid][data-turn="3"]').waitFor({ timeout: 120_000 });
   const explanations = page.getByTestId('explanation');
-  assert.match(await explanations.last().innerText(), /region of picture g1/);
-  assert.equal(await page.locator('[data-testid=generated-picture][data-picture-id="g2"]').count(), 1, 'the next turn draws again');
+  assert.match(await explanations.last().innerText(), /region of picture g2/);
+  assert.equal(await page.locator('[data-testid=generated-picture][data-picture-id="g3"]').count(), 1, 'the next turn draws again');
   assert.equal(await page.getByTestId('picture-box').count(), 0, 'the box went with the turn');
   assert.deepEqual(pageErrors, []);
 });

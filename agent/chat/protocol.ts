@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { pictureRegion, regionFeedback } from '../../tools/schemas.ts';
 import type { CaptionRegionInput, CaptionRegionOutput, RefineQueryInput, RefineQueryOutput, SearchInput, SearchOutput } from '../../tools/schemas.ts';
+import type { VisualizeQueryInput, VisualizeQueryOutput } from '../../tools/visualize-query-schemas.ts';
 
 import { feedbackSources, type FeedbackSource } from './feedback-sources.ts';
 
@@ -93,6 +94,7 @@ export type ChatUITools = {
   search: { input: SearchInput; output: SearchOutput };
   'refine-query': { input: RefineQueryInput; output: RefineQueryOutput };
   'caption-region': { input: CaptionRegionInput; output: CaptionRegionOutput };
+  'visualize-query': { input: VisualizeQueryInput; output: VisualizeQueryOutput };
 };
 
 /** What an agent needs for a turn. */
@@ -107,4 +109,5 @@ export interface ChatTools {
   search(input: SearchInput): Promise<SearchOutput>;
   refineQuery(input: RefineQueryInput): Promise<RefineQueryOutput>;
   captionRegion(input: CaptionRegionInput): Promise<CaptionRegionOutput>;
+  visualizeQuery(input: VisualizeQueryInput): Promise<VisualizeQueryOutput>;
 }

@@ -49,7 +49,7 @@ function UserMessage({ message }: { message: ChatMessage }) {
 }
 
 function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: GridHandlers }) {
-  if (part.type !== 'tool-search' && part.type !== 'tool-refine-query' && part.type !== 'tool-caption-region') return null;
+  if (part.type !== 'tool-search' && part.type !== 'tool-refine-query' && part.type !== 'tool-caption-region' && part.type !== 'tool-visualize-query') return null;
   const name = part.type.slice('tool-'.length);
   if (part.state === 'input-streaming' || part.state === 'input-available') {
     return (
@@ -66,6 +66,7 @@ function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: G
     );
   }
   if (part.state !== 'output-available') return null;
+  if (part.type === 'tool-visualize-query') return <GeneratedPicture visualization={part.output} latest={latest} />;
   if (part.type === 'tool-caption-region') {
     return <p className="text-sm text-slate-700">Caption of the region: “{part.output.caption}”</p>;
   }
