@@ -4,10 +4,9 @@
 // gives the same pixels. What the description leaves open is drawn plainly (medium size, solid,
 // grey, a plain backdrop) and said in the notes; words it does not know are reported, not guessed.
 import type { RgbImage } from '../types.ts';
-import { hashString } from '../world/prng.ts';
-import { renderScene } from '../world/rasterise.ts';
+import { renderBackground, renderScene } from '../world/rasterise.ts';
 import { sceneSize, type Scene, type SceneObject } from '../world/scene.ts';
-import { sizes } from '../world/vocabulary.ts';
+import { sizes, type Background } from '../world/vocabulary.ts';
 import type { GenerationOutcome, GenerationRequest, ImageGenerator } from './image-generator.ts';
 import { parseDescription, type DescribedRelation, type ParsedDescription } from './parse-description.ts';
 
@@ -72,10 +71,23 @@ function applyRelations(objects: SceneObject[], relations: DescribedRelation[]):
   }
 }
 
-function plainImage(): RgbImage {
-  const data = new Uint8Array(sceneSize * sceneSize * 3);
-  for (let i = 0; i < data.length; i += 3) data.set(plainBackdrop, i);
-  return { data, width: sceneSize, height: sceneSize };
+/** One texture per background: which grass a description means is never said, and painting noise is most of the cost. */
+const backdropSeed = 0;
+const backdrops = new Map<Background | undefined, Uint8Array>();
+
+/** A fresh copy of the backdrop to draw on: the background's texture, or the plain one. */
+function backdrop(background: Background | undefined): RgbImage {
+  let pixels = backdrops.get(background);
+  if (!pixels) {
+    if (background === undefined) {
+      pixels = new Uint8Array(sceneSize * sceneSize * 3);
+      for (let i = 0; i < pixels.length; i += 3) pixels.set(plainBackdrop, i);
+    } else {
+      pixels = renderBackground({ background, objects: [], textureSeed: backdropSeed }).data;
+    }
+    backdrops.set(background, pixels);
+  }
+  return { data: pixels.slice(), width: sceneSize, height: sceneSize };
 }
 
 export function paintDescription(description: string): Painting {
@@ -114,8 +126,8 @@ export function paintDescription(description: string): Painting {
   applyRelations(objects, parsed.relations.filter((r) => r.subject < described.length && r.object < described.length));
   notes.push(...defaults);
   if (parsed.background === undefined) notes.push('background not given: drawn plain');
-  const scene: Scene = { background: parsed.background ?? 'grass', objects, textureSeed: hashString(description) };
-  const image = parsed.background === undefined ? renderScene(scene, plainImage()).image : renderScene(scene).image;
+  const scene: Scene = { background: parsed.background ?? 'grass', objects, textureSeed: backdropSeed };
+  const image = renderScene(scene, backdrop(parsed.background)).image;
   return { parsed, scene, image, notes };
 }
 
