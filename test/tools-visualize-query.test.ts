@@ -111,7 +111,7 @@ test('a generator that does not answer costs the turn its picture, within the tu
   assert.ok(!out.explanation.applied.some((a) => a.source === 'generated'));
 });
 
-test('a box drawn on the picture is a region mark of the turn, like a box on a result', async () => {
+test('a box drawn on the picture is a region mark, like a box on a result, for this turn and the later ones', async () => {
   const { sessionId } = await search(ctx, { text: 'a red circle and a blue square' });
   const { picture } = await visualizeQuery(ctx, { sessionId });
   assert.equal(picture?.id, 'g1');
@@ -120,6 +120,9 @@ test('a box drawn on the picture is a region mark of the turn, like a box on a r
   const regions = out.explanation.applied.find((a) => a.source === 'regions');
   assert.deepEqual(regions?.positive, ['region of picture g1']);
   assert.ok(out.results.length > 0);
+  // Like a box on a result, it stays in force for the session's later turns.
+  const next = await refineQuery(ctx, { sessionId, comment: 'on the grass' });
+  assert.deepEqual(next.explanation.applied.find((a) => a.source === 'regions')?.positive, ['region of picture g1']);
   await assert.rejects(
     refineQuery(ctx, { sessionId, pictureRegions: [{ pictureId: 'g7', box: { x: 0, y: 0, w: 10, h: 10 }, relevant: false }] }),
     (err: unknown) => err instanceof ToolError && err.code === 'bad-input' && /has no picture g7/.test(err.message),

@@ -26,7 +26,7 @@ import { requireSession, withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
 import { pictureQuery, withPicture } from './picture-query.ts';
 import { turnWords } from './generation-prompt.ts';
-import { encodePictureMarks, pictureMarkLabel } from './picture-marks.ts';
+import { encodePictureMarks, pictureMarkLabel, resolvePictureRegions, sessionPictureRegions } from './picture-marks.ts';
 import type { z } from 'zod';
 
 /** Candidates fetched per query before fusing the scores of several queries. */
@@ -111,7 +111,9 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     // An image boxed in an earlier turn may have left the library since.
     (r) => library.getImage(r.imageId)?.status === 'indexed',
   );
-  const marks = [...(await encodeMarks(library, regions)), ...(await encodePictureMarks(library, id, input.pictureRegions ?? []))];
+  const pictureRegions = await resolvePictureRegions(library, id, input.pictureRegions ?? []);
+  const pictureMarks = sessionPictureRegions(withSession(() => sessions.turns(id)), pictureRegions, refine.maxRegionMarks);
+  const marks = [...(await encodeMarks(library, regions)), ...(await encodePictureMarks(library, id, pictureMarks))];
   const applied: AppliedSource[] = [...composed.applied];
   // This turn's words are not recorded yet: they are given to the prompt as they come.
   const visual = input.visualize ? await pictureQuery(ctx, id, turnWords(input).join(', ')) : undefined;
@@ -129,8 +131,8 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
       source: 'regions',
       weight: score.lambda,
       negativeWeight: score.mu,
-      positive: [...new Set([...regions.filter((r) => r.relevant).map(markLabel), ...(input.pictureRegions ?? []).filter((r) => r.relevant).map(pictureMarkLabel)])],
-      negative: [...new Set([...regions.filter((r) => !r.relevant).map(markLabel), ...(input.pictureRegions ?? []).filter((r) => !r.relevant).map(pictureMarkLabel)])],
+      positive: [...new Set([...regions.filter((r) => r.relevant).map(markLabel), ...pictureMarks.filter((r) => r.relevant).map(pictureMarkLabel)])],
+      negative: [...new Set([...regions.filter((r) => !r.relevant).map(markLabel), ...pictureMarks.filter((r) => !r.relevant).map(pictureMarkLabel)])],
     });
   }
 
@@ -151,6 +153,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
         relevant: plan.relevantIds,
         irrelevant: plan.irrelevantIds,
         regions: plan.regions,
+        pictureRegions,
         comment: input.comment,
         parsedComment: plan.comment ?? undefined,
         text: input.text,

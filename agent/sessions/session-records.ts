@@ -32,11 +32,22 @@ export const regionRecordSchema = z
   })
   .strict();
 
+/** A box on a generated picture of the session (tools/picture-marks.ts), in the picture's pixels. */
+export const pictureRegionRecordSchema = z
+  .object({
+    pictureId: z.string().regex(/^g[1-9]\d{0,6}$/),
+    box: pixelBox,
+    caption: z.string().max(500).optional(),
+    relevant: z.boolean(),
+  })
+  .strict();
+
 export const turnFeedbackSchema = z
   .object({
     relevant: z.array(z.number().int().nonnegative()).default([]),
     irrelevant: z.array(z.number().int().nonnegative()).default([]),
     regions: z.array(regionRecordSchema).default([]),
+    pictureRegions: z.array(pictureRegionRecordSchema).default([]),
     comment: z.string().max(1000).optional(),
     /** The comment as the parser read it. */
     parsedComment: z
@@ -72,6 +83,7 @@ export const pendingRegionInputSchema = z
 export type SessionOptions = z.infer<typeof sessionOptionsSchema>;
 export type SessionOptionsInput = z.input<typeof sessionOptionsSchema>;
 export type RegionRecord = z.infer<typeof regionRecordSchema>;
+export type PictureRegionRecord = z.infer<typeof pictureRegionRecordSchema>;
 export type TurnFeedback = z.infer<typeof turnFeedbackSchema>;
 export type TurnFeedbackInput = z.input<typeof turnFeedbackSchema>;
 export type TurnExplanation = z.infer<typeof turnExplanationSchema>;
