@@ -105,5 +105,9 @@ test('the generated picture shows in the thread, takes a box, and the next refin
   assert.match(await explanations.last().innerText(), /region of picture g2/);
   assert.equal(await page.locator('[data-testid=generated-picture][data-picture-id="g3"]').count(), 1, 'the next turn draws again');
   assert.equal(await page.getByTestId('picture-box').count(), 0, 'the box went with the turn');
+  // A reload rebuilds the thread from the session: the refine turns' pictures are still there.
+  await page.reload();
+  await page.locator('[data-testid=result-grid][data-turn="3"]').waitFor({ timeout: 120_000 });
+  assert.equal(await page.locator('[data-testid=generated-picture][data-picture-id="g3"]').count(), 1);
   assert.deepEqual(pageErrors, []);
 });

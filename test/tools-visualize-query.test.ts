@@ -13,6 +13,7 @@ import { refineQuery } from '../tools/refine-query.ts';
 import { useGenerator, visualizeQuery } from '../tools/visualize-query.ts';
 import { readPicture } from '../tools/generated-pictures.ts';
 import { createWebRoutes } from '../server/web-routes.ts';
+import { threadFromSession } from '../agent/chat/thread-from-session.ts';
 import { OpenAiCompatibleGenerator } from '../engine/generation/openai-compatible.ts';
 import { WorldPainter } from '../engine/generation/world-painter.ts';
 import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
@@ -78,6 +79,10 @@ test('refine-query with visualize searches with the picture too, and says so', a
   assert.deepEqual(generated, { source: 'generated', weight: ctx.config.feedback.generated.weight, positive: ['picture g1'], negative: [] });
   assert.ok(out.results.length > 0);
   assert.match(out.explanation.summary, /generated picture/);
+  // The session keeps it with the turn: a thread rebuilt from the session shows the same picture.
+  const thread = threadFromSession(ctx.library, ctx.sessions.get(sessionId), ctx.sessions.turns(sessionId));
+  const part = thread.at(-1)!.parts.find((p) => p.type === 'tool-refine-query') as { output: { visualization?: unknown } } | undefined;
+  assert.deepEqual(part?.output.visualization, out.visualization);
 });
 
 test('a generator that does not answer costs the turn its picture, within the turn timeout', async (t) => {

@@ -160,7 +160,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
         strategy: judgedStrategy,
       },
       weights: weightsUsed(options),
-      explanation,
+      explanation: { ...explanation, ...(visual && { visualization: visual.output }) },
       results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1 })),
       state: composed.state,
     }),

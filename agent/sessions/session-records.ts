@@ -2,6 +2,7 @@
 // bad caller cannot store something a later turn would choke on.
 import { z } from 'zod';
 import { appliedFeedback, feedbackWeights } from '../../tools/schemas.ts';
+import { visualizeQueryOutput } from '../../tools/visualize-query-schemas.ts';
 import { judgedStrategies, modalityModes } from '../feedback/config.ts';
 
 const pixelBox = z.object({ x: z.number().min(0), y: z.number().min(0), w: z.number().positive(), h: z.number().positive() }).strict();
@@ -64,6 +65,8 @@ export const turnExplanationSchema = z.object({
   movedDown: z.number().int(),
   newResults: z.number().int(),
   summary: z.string(),
+  /** The generated picture the turn searched with (refine-query visualize), so a reloaded thread shows it. */
+  visualization: visualizeQueryOutput.optional(),
 });
 
 export const turnResultSchema = z.object({ id: z.number().int().nonnegative(), score: z.number(), rank: z.number().int().min(1) }).strict();
