@@ -4,6 +4,7 @@
 // that it reads as the baseline beside each turn of the strategies.
 import type { EvalCollection } from './collection.ts';
 import type { CropNaming } from './crop-naming.ts';
+import type { EvalImage } from './dataset.ts';
 import { metricsFromRanks, rankOfTarget, type RetrievalMetrics } from './metrics.ts';
 import { cosineScores, topK, type QueryState, type Strategy } from './strategy.ts';
 
@@ -26,6 +27,8 @@ export interface RunEvalOptions {
   shown?: number;
   /** Which caption of each image is its query (default 0, the first). */
   captionIndex?: number;
+  /** The first query of each target instead of a caption (mental-image retrieval: a partial description). */
+  queryOf?: (image: EvalImage) => string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -36,7 +39,7 @@ export async function runEval(collection: EvalCollection, options: RunEvalOption
   const captionIndex = options.captionIndex ?? 0;
   if (turns < 1) throw new RangeError('turns must be at least 1');
   const images = collection.dataset.images;
-  const queries = images.map((image) => image.captions[Math.min(captionIndex, image.captions.length - 1)]);
+  const queries = images.map((image) => options.queryOf?.(image) ?? image.captions[Math.min(captionIndex, image.captions.length - 1)]);
   const vectors = await collection.text.encodeTexts(queries);
 
   const firstRanks: number[] = [];

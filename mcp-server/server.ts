@@ -14,9 +14,10 @@ import type { ToolContext } from '../tools/context.ts';
 import { reportError } from '../tools/errors.ts';
 import { toolRegistry } from '../tools/registry.ts';
 import type { ResultItem } from '../tools/contract/schemas.ts';
+import type { VisualizeQueryOutput } from '../tools/contract/visualize-query.ts';
 import type { ServerConfig } from '../server/config.ts';
 import { LibraryWatcher } from './library-watcher.ts';
-import { errorResult, imageListResult, jsonResult, type ThumbnailPolicy } from './tool-result.ts';
+import { errorResult, imageListResult, jsonResult, pictureResult, type ThumbnailPolicy } from './tool-result.ts';
 import { offerResultsView, type ViewTool } from './results-view.ts';
 
 const serverVersion = '0.1.0';
@@ -94,7 +95,11 @@ export function createMcpServer(shared: McpShared): McpServer {
 
   const viewTools: ViewTool[] = [];
   for (const tool of toolRegistry) {
-    const present = (out: Record<string, unknown>) => (tool.returnsImages ? imageListResult(out as { results: ResultItem[] }, shared.thumbnails) : jsonResult(out));
+    const present = (out: Record<string, unknown>) => {
+      if (tool.result === 'images') return imageListResult(out as { results: ResultItem[] }, shared.thumbnails);
+      if (tool.result === 'picture') return pictureResult(out as VisualizeQueryOutput, ctx.library.dir);
+      return jsonResult(out);
+    };
     const registered = server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output }, (input) =>
       runTool(tool.name, () => tool.handler(ctx, input), present),
     );

@@ -3,6 +3,8 @@
 // resource_link to image://{id} for every result. The whole result is kept under a byte budget.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ResultItem } from '../tools/contract/schemas.ts';
+import { readPicture } from '../tools/generated-pictures.ts';
+import type { VisualizeQueryOutput } from '../tools/contract/visualize-query.ts';
 import { log } from '../engine/log.ts';
 import type { Thumbnailer, ThumbnailSize } from '../engine/images/thumbnails.ts';
 
@@ -73,6 +75,14 @@ export async function imageListResult<T extends { results: ResultItem[] }>(outpu
 /** A tool result with structured content and its JSON text. */
 export function jsonResult<T extends object>(output: T): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output as Record<string, unknown> };
+}
+
+/** The JSON of visualize-query, with the generated picture itself as image content. */
+export function pictureResult(output: VisualizeQueryOutput, libraryDir: string): CallToolResult {
+  const result = jsonResult(output);
+  const png = output.picture && readPicture(libraryDir, output.sessionId, output.picture.id);
+  if (png) result.content.push({ type: 'image', data: png.toString('base64'), mimeType: 'image/png' });
+  return result;
 }
 
 export function errorResult(message: string): CallToolResult {

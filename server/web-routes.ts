@@ -7,6 +7,7 @@ import type { ToolContext } from '../tools/context.ts';
 import { reportError } from '../tools/errors.ts';
 import { log } from '../engine/log.ts';
 import { toolRegistry } from '../tools/registry.ts';
+import { readPicture } from '../tools/generated-pictures.ts';
 import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { imageMimeType } from '../engine/images/mime.ts';
@@ -101,6 +102,12 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
       return c.json(await tool.handler(ctx, body.data));
     });
   }
+
+  app.get('/sessions/:id/pictures/:picture', (c) => {
+    const png = readPicture(ctx.library.dir, c.req.param('id'), c.req.param('picture'));
+    if (!png) return problem(c, 404, `no picture ${c.req.param('picture')} in session ${c.req.param('id')}`);
+    return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=86400' });
+  });
 
   app.get('/images/:id', async (c) => {
     const params = parse(idParam, c.req.param());

@@ -11,11 +11,11 @@ import type { ChatTools } from '../agent/chat/protocol.ts';
 const unused = async (): Promise<never> => {
   throw new Error('not called here');
 };
-const tools = agentTools({ search: unused, 'refine-query': unused, 'caption-region': unused } satisfies ChatTools);
-const agentFields = { search: ['sessionId', 'imageBase64', 'k'], 'refine-query': ['sessionId', 'k', 'weights'], 'caption-region': ['sessionId'] };
+const tools = agentTools({ search: unused, 'refine-query': unused, 'caption-region': unused, 'visualize-query': unused } satisfies ChatTools);
+const agentFields = { search: ['sessionId', 'imageBase64', 'k'], 'refine-query': ['sessionId', 'k', 'weights'], 'caption-region': ['sessionId'], 'visualize-query': ['sessionId'] };
 
 test('before a session only search is offered, without an image id to invent and without the agent fields', () => {
-  const binding: FunctionBinding = { agentFields, knownIds: [], unavailable: new Set(['refine-query', 'caption-region']) };
+  const binding: FunctionBinding = { agentFields, knownIds: [], unavailable: new Set(['refine-query', 'caption-region', 'visualize-query']) };
   const functions = modelFunctions(tools, binding);
   assert.deepEqual(Object.keys(functions), ['search']);
   const params = functions.search.params as GbnfJsonObjectSchema;
@@ -26,7 +26,7 @@ test('before a session only search is offered, without an image id to invent and
 test('with a session, image ids are the ones the turn has seen', () => {
   const binding: FunctionBinding = { agentFields, knownIds: [4, 9], unavailable: new Set() };
   const functions = modelFunctions(tools, binding);
-  assert.deepEqual(Object.keys(functions).sort(), ['caption-region', 'refine-query', 'search']);
+  assert.deepEqual(Object.keys(functions).sort(), ['caption-region', 'refine-query', 'search', 'visualize-query']);
   const refine = functions['refine-query'].params as GbnfJsonObjectSchema;
   assert.deepEqual(refine.properties?.relevant, { type: 'array', items: { enum: [4, 9], description: 'An image id, as returned in search results.' }, maxItems: 20, description: 'Ids of results that are what the user wants.' });
   assert.equal(refine.properties?.weights, undefined, 'weights come from the settings panel, not the model');

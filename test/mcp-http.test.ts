@@ -138,7 +138,7 @@ test('with VISUALREF_TOKEN set, a request without the token is refused and one w
     await assert.rejects(httpClient(`${guarded.url}/mcp`, { authorization: 'Bearer wrong-token-123' }), /missing or wrong bearer token/);
     const client = await httpClient(`${guarded.url}/mcp`, { authorization: 'Bearer correct-horse-battery' });
     const { tools } = await client.listTools();
-    assert.equal(tools.length, 3);
+    assert.equal(tools.length, 4);
     await client.close();
     const health = await fetch(`${guarded.url}/healthz`);
     assert.equal(health.status, 200, 'the health check needs no token');

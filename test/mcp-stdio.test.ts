@@ -27,9 +27,9 @@ after(async () => {
 
 const MiB = 1024 * 1024;
 
-test('the three tools are listed with descriptions and input and output schemas', async () => {
+test('the four tools are listed with descriptions and input and output schemas', async () => {
   const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ['caption-region', 'refine-query', 'search']);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ['caption-region', 'refine-query', 'search', 'visualize-query']);
   for (const tool of tools) {
     assert.ok((tool.description ?? '').length > 200, `${tool.name} needs a description a model can act on`);
     assert.ok(tool.title);

@@ -1,7 +1,7 @@
 // Errors a tool caller can fix: each message says what was wrong and what to send instead.
 // Anything else is an internal fault, reported without a stack trace.
 
-export type ToolErrorCode = 'bad-input' | 'unknown-image' | 'bad-box' | 'bad-upload' | 'session' | 'captioner';
+export type ToolErrorCode = 'bad-input' | 'unknown-image' | 'bad-box' | 'bad-upload' | 'session' | 'captioner' | 'generator';
 
 export class ToolError extends Error {
   override name = 'ToolError';
@@ -34,6 +34,7 @@ const statusOf: Record<ToolErrorCode, ReportedError['status']> = {
   'bad-upload': 400,
   session: 400,
   captioner: 502,
+  generator: 502,
 };
 
 export function reportError(err: unknown): ReportedError {

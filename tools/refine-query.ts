@@ -26,6 +26,9 @@ import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput, type R
 import { defaultResultCount } from './search.ts';
 import { requireSession, withSession } from './session-access.ts';
 import { parseInput } from './validate.ts';
+import { pictureQuery, withPicture } from './picture-query.ts';
+import { turnWords } from './generation-prompt.ts';
+import { encodePictureMarks, pictureMarkLabel, resolvePictureRegions, sessionPictureRegions } from './picture-marks.ts';
 import type { z } from 'zod';
 
 /** Candidates fetched per query before fusing the scores of several queries. */
@@ -94,7 +97,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     afs = await afsFeedback(library, session.query.text, plan.relevantIds, previous?.results ?? [], plan.regions);
     inputs.afs = afs.input;
   }
-  if (!inputs.judged && !inputs.afs && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf) {
+  if (!inputs.judged && !inputs.afs && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf && !input.visualize && !input.pictureRegions?.length) {
     const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
     throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
@@ -113,9 +116,18 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     // An image boxed in an earlier turn may have left the library since.
     (r) => library.getImage(r.imageId)?.status === 'indexed',
   );
-  const marks = await encodeMarks(library, regions, config.regions.rerank.marks);
+  const pictureRegions = await resolvePictureRegions(library, id, input.pictureRegions ?? []);
+  const pictureMarks = sessionPictureRegions(withSession(() => sessions.turns(id)), pictureRegions, config.tools.refine.maxRegionMarks);
+  const marks = [...(await encodeMarks(library, regions, config.regions.rerank.marks)), ...(await encodePictureMarks(library, id, pictureMarks))];
   const applied: AppliedSource[] = [...composed.applied];
-  let hits = rank(library, composed.scoring, marks.length ? Math.max(k, config.regions.rerank.pool) : k, exclude);
+  // This turn's words are not recorded yet: they are given to the prompt as they come.
+  const visual = input.visualize ? await pictureQuery(ctx, id, turnWords(input).join(', ')) : undefined;
+  let scoring = composed.scoring;
+  if (visual?.vector) {
+    scoring = withPicture(scoring, visual.vector, config.feedback.generated.weight);
+    applied.push({ source: 'generated', weight: config.feedback.generated.weight, negativeWeight: 0, positive: [`picture ${visual.output.picture!.id}`], negative: [] });
+  }
+  let hits = rank(library, scoring, marks.length ? Math.max(k, config.regions.rerank.pool) : k, exclude);
   let matches: Map<number, NonNullable<ResultItem['matches']>> | undefined;
   const pool = marks.length ? hits.map((hit) => hit.id) : [];
   if (marks.length) {
@@ -127,8 +139,8 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
       source: 'regions',
       weight: score.lambda,
       negativeWeight: score.mu,
-      positive: [...new Set(regions.filter((r) => r.relevant).map(markLabel))],
-      negative: [...new Set(regions.filter((r) => !r.relevant).map(markLabel))],
+      positive: [...new Set([...regions.filter((r) => r.relevant).map(markLabel), ...pictureMarks.filter((r) => r.relevant).map(pictureMarkLabel)])],
+      negative: [...new Set([...regions.filter((r) => !r.relevant).map(markLabel), ...pictureMarks.filter((r) => !r.relevant).map(pictureMarkLabel)])],
     });
   }
 
@@ -149,13 +161,14 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
         relevant: plan.relevantIds,
         irrelevant: plan.irrelevantIds,
         regions: plan.regions,
+        pictureRegions,
         comment: input.comment,
         parsedComment: plan.comment ?? undefined,
         text: input.text,
         strategy: judgedStrategy,
       },
       weights: weightsUsed(options),
-      explanation,
+      explanation: { ...explanation, ...(visual && { visualization: visual.output }) },
       results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1, ...(matches ? { matches: matches.get(hit.id) ?? [] } : {}) })),
       state: composed.state,
     }),
@@ -163,7 +176,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const previousRanks = new Map(previous?.results.map((r) => [r.id, r.rank]) ?? []);
   const results = toResultItems(library, hits, previousRanks);
   if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
-  return { sessionId: id, turn: turn.turn, results, explanation, ...(afs ? { saliency: afs.saliency } : {}) };
+  return { sessionId: id, turn: turn.turn, results, explanation, ...(afs ? { saliency: afs.saliency } : {}), ...(visual && { visualization: visual.output }) };
 }
 
 /** Says which re-ranked candidates fell back to whole-image scoring because their region record is damaged. */

@@ -7,6 +7,7 @@ import { toolContracts, type ToolCalls, type ToolContract } from './contract/too
 import { captionRegion } from './caption-region.ts';
 import { refineQuery } from './refine-query.ts';
 import { search } from './search.ts';
+import { visualizeQuery } from './visualize-query.ts';
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> extends ToolContract<I, O> {
   handler(ctx: ToolContext, input: z.input<I>): Promise<z.infer<O>>;
@@ -23,6 +24,7 @@ export const toolRegistry: readonly ToolDefinition[] = [
   define(toolContracts.search, search),
   define(toolContracts.captionRegion, captionRegion),
   define(toolContracts.refineQuery, refineQuery),
+  define(toolContracts.visualizeQuery, visualizeQuery),
 ] as ToolDefinition[];
 
 /** Every tool bound to one context, by name. */

@@ -43,6 +43,11 @@ export async function runDeterministicTurn(writer: Writer, { tools, defaults }: 
       meta.sessionId = output.sessionId;
       meta.turn = output.turn;
     }
+    // With the setting on, the first results come with the picture of the query (later turns get it from refine-query).
+    if (output && body.message.metadata.settings?.visualize) {
+      const visualize = { sessionId: output.sessionId };
+      await callTool(writer, 'visualize-query', visualize, visualize, (i) => tools['visualize-query'](i));
+    }
     reply = output
       ? searchReply(output, { text: input.text, imageId: input.imageId, uploaded: Boolean(input.imageBase64) })
       : 'The search failed; see the error above.';

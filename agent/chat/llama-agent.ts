@@ -26,6 +26,7 @@ const agentFields = {
   search: ['sessionId', 'imageBase64', 'k'],
   'refine-query': ['sessionId', 'k', 'weights', 'excludeSeen', 'fuseInitial'],
   'caption-region': ['sessionId'],
+  'visualize-query': ['sessionId'],
 } as const;
 
 function describeTurn(turn: UserTurn, body: ChatRequestBody): string {
@@ -100,7 +101,7 @@ async function converse(
       const binding: FunctionBinding = {
         agentFields,
         knownIds: [...knownIds],
-        unavailable: new Set(meta.sessionId ? [] : ['refine-query', 'caption-region']),
+        unavailable: new Set(meta.sessionId ? [] : ['refine-query', 'caption-region', 'visualize-query']),
       };
       // After maxSteps rounds of tools the model gets none, so it has to answer in words.
       const functions = step < config.maxSteps ? modelFunctions(tools, binding) : undefined;

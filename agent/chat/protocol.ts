@@ -2,7 +2,7 @@
 // message per turn (AI SDK UI message); its metadata carries the structured feedback of the turn, so
 // the deterministic agent never has to parse prose and the language-model agent gets it verbatim.
 import { z } from 'zod';
-import { regionFeedback } from '../../tools/contract/schemas.ts';
+import { pictureRegion, regionFeedback } from '../../tools/contract/schemas.ts';
 import type { ToolCalls, ToolIO } from '../../tools/contract/tools.ts';
 import { feedbackSources, feedbackWeights, perSource, type FeedbackSource } from '../../engine/feedback/sources.ts';
 
@@ -17,6 +17,8 @@ export const chatSettings = z.object({
   depth: z.number().int().min(1).max(100),
   excludeSeen: z.boolean(),
   fuseQuery: z.boolean(),
+  /** Each refine turn also draws what it understood and searches with the picture (tools/visualize-query.ts). */
+  visualize: z.boolean().optional(),
 });
 export type ChatSettings = z.infer<typeof chatSettings>;
 
@@ -35,6 +37,8 @@ export const turnRequest = z.discriminatedUnion('action', [
     relevant: z.array(z.number().int().nonnegative()).max(100).default([]),
     irrelevant: z.array(z.number().int().nonnegative()).max(100).default([]),
     regions: z.array(regionFeedback).max(100).default([]),
+    /** Boxes on the generated picture of the thread. */
+    pictureRegions: z.array(pictureRegion).max(20).optional(),
   }),
 ]);
 export type TurnRequest = z.infer<typeof turnRequest>;

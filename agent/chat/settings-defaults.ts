@@ -17,5 +17,6 @@ export function defaultSettings(config: FeedbackConfig): ChatSettings {
     depth: config.rocchio.k,
     excludeSeen: false,
     fuseQuery: config.compose.fuseInitial,
+    visualize: false,
   };
 }

@@ -71,6 +71,7 @@ export function threadFromSession(library: Library, session: Session, turns: Tur
           newResults: explanation.newResults,
           summary: explanation.summary,
         },
+        ...(explanation.visualization && { visualization: explanation.visualization }),
       };
       messages.push({
         id: `${session.id}-a${turn.turn}`,

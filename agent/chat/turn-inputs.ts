@@ -71,6 +71,7 @@ export function refineInputFor(turn: UserTurn, body: ChatRequestBody, defaults?:
     if (request.irrelevant.length) input.irrelevant = request.irrelevant;
   }
   if (on('regions') && request.regions.length) input.regions = request.regions;
+  if (on('regions') && request.pictureRegions?.length) input.pictureRegions = request.pictureRegions;
   if (on('comment') && turn.text) input.comment = turn.text;
   if (settings) {
     const weights = weightsFor(settings, defaults);
@@ -78,6 +79,7 @@ export function refineInputFor(turn: UserTurn, body: ChatRequestBody, defaults?:
     // Session options: always sent, so switching one back off takes effect too.
     input.excludeSeen = settings.excludeSeen;
     input.fuseInitial = settings.fuseQuery;
+    if (settings.visualize) input.visualize = true;
   }
   return input;
 }

@@ -15,6 +15,7 @@ import { writeReportFiles } from '../../eval/report-files.ts';
 import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
 import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../../eval/world-dataset.ts';
 import { log } from '../../engine/log.ts';
+import { mirUsage, runMirEval } from './eval-mir.ts';
 
 const usage = `usage: visualref eval --captions FILE [--images DIR] [--split S] [--model NAME] [--strategy LIST] [--turns T] [--json] [--out DIR]
        visualref eval --world [--seed N] [--model NAME] [--strategy LIST] [--turns T] [--json] [--out DIR]
@@ -102,9 +103,10 @@ export const command: Command = {
   summary: 'measure retrieval and feedback on a captioned collection',
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(`${usage}\n`);
+      process.stdout.write(`${usage}\n${mirUsage}\n`);
       return 0;
     }
+    if (argv.includes('--mir')) return runMirEval(argv, formatReport);
     const { values } = parseFlags(
       argv,
       {

@@ -91,7 +91,7 @@ export interface ComposeOptions {
 
 /** What one source did, in the shape of refine-query's `explanation.applied` (plus its negative weight). */
 export interface AppliedSource {
-  source: FeedbackSource | 'fuse';
+  source: FeedbackSource | 'fuse' | 'generated';
   /** Weight of the positive vector (of the negative one when the source had only negatives). */
   weight: number;
   negativeWeight: number;

@@ -42,7 +42,7 @@ export function explainMovement(previousIds: readonly number[], newIds: readonly
   };
 }
 
-const SOURCE_NAMES: Record<AppliedSource['source'], string> = { ...summaryNames, fuse: 'original query' };
+const SOURCE_NAMES: Record<AppliedSource['source'], string> = { ...summaryNames, fuse: 'original query', generated: 'generated picture' };
 
 /** One sentence for the user: what was applied, then how the results moved. */
 export function summarizeRefinement(applied: readonly AppliedSource[], movement: Movement): string {

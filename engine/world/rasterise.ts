@@ -103,8 +103,9 @@ export function renderBackground(scene: Scene): RgbImage {
   return { data, width: sceneSize, height: sceneSize };
 }
 
-export function renderScene(scene: Scene): RenderedScene {
-  const image = renderBackground(scene);
+/** `base` replaces the background texture (the world painter draws on a plain one when none is described). */
+export function renderScene(scene: Scene, base: RgbImage = renderBackground(scene)): RenderedScene {
+  const image = base;
   const { data } = image;
   const owner = new Int8Array(sceneSize * sceneSize).fill(-1);
   scene.objects.forEach((object, index) => {

@@ -32,4 +32,10 @@ export const toolDescriptions = {
     'contributed and how many results moved. Feedback accumulates over turns. Optional: `excludeSeen` to see only',
     'images not shown yet, `fuseInitial` to stay close to the first query, `weights`, `k`.',
   ].join(' '),
+  visualizeQuery: [
+    'Draw what a search session is looking for, as the system understands it: the picture is generated from the',
+    'session\'s query, comments, region captions and text (plus `text` given here) and returned with the prompt and',
+    'notes (words not understood, what was drawn by default). Show it to the user so they can say what is wrong',
+    '("the circle should be blue"). refine-query with `visualize: true` also searches with the picture.',
+  ].join(' '),
 };

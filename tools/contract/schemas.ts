@@ -2,6 +2,7 @@
 // Plain zod objects so that the MCP SDK can publish them as JSON Schema.
 import { z } from 'zod';
 import { feedbackWeights } from '../../engine/feedback/sources.ts';
+import { visualizeQueryOutput } from './visualize-query.ts';
 
 export const imageId = z.number().int().nonnegative().describe('An image id, as returned in search results.');
 
@@ -79,6 +80,15 @@ export const regionFeedback = z.object({
     .describe('The regionId caption-region returned, when this is a region it remembered (e.g. with an edited caption): this one replaces it.'),
 });
 
+/** A box on a generated picture of the session (tools/visualize-query.ts), as refine-query takes it. */
+export const pictureRegion = z.object({
+  pictureId: z.string().regex(/^g[1-9]\d{0,6}$/, 'a picture id such as g1, as visualize-query returned').describe('The generated picture of this session the box is on.'),
+  box: boxSchema,
+  units: boxUnits,
+  caption: z.string().max(500).optional().describe('What the boxed part shows, e.g. "a red circle" (optional).'),
+  relevant: z.boolean(),
+});
+
 export const refineQueryInput = z.object({
   sessionId: z.string().describe('The session returned by search.'),
   relevant: z.array(imageId).max(100).optional().describe('Ids of results that are what the user wants.'),
@@ -101,6 +111,11 @@ export const refineQueryInput = z.object({
     .optional()
     .describe('Average the refined query with the first query of the session, so feedback cannot drift far from it (default from configs/feedback.yaml).'),
   excludeSeen: z.boolean().optional().describe('Leave out images already shown in earlier turns of the session, to see new ones (default false).'),
+  pictureRegions: z.array(pictureRegion).max(20).optional().describe('Boxes on generated pictures of this session, relevant or not (this turn only).'),
+  visualize: z
+    .boolean()
+    .optional()
+    .describe('Also draw what the session describes (as visualize-query does) and search with the picture as an image query; a slow or failing generator only costs the picture.'),
 });
 
 export const appliedFeedback = z.object({
@@ -132,6 +147,7 @@ export const refineQueryOutput = z.object({
     )
     .optional()
     .describe('afs feedback only: what the summarizer looked at in each feedback image.'),
+  visualization: visualizeQueryOutput.optional().describe('With visualize: the picture searched with, or why there is none this turn.'),
 });
 
 export type SearchInput = z.infer<typeof searchInput>;
@@ -139,5 +155,6 @@ export type SearchOutput = z.infer<typeof searchOutput>;
 export type CaptionRegionInput = z.infer<typeof captionRegionInput>;
 export type CaptionRegionOutput = z.infer<typeof captionRegionOutput>;
 export type RefineQueryInput = z.infer<typeof refineQueryInput>;
+export type PictureRegion = z.infer<typeof pictureRegion>;
 export type RefineQueryOutput = z.infer<typeof refineQueryOutput>;
 export type ResultItem = z.infer<typeof resultItem>;

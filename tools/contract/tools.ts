@@ -4,6 +4,7 @@
 // Node, so the web bundle shares it instead of keeping copies.
 import type { z } from 'zod';
 import { toolDescriptions } from './descriptions.ts';
+import { visualizeQueryInput, visualizeQueryOutput } from './visualize-query.ts';
 import { captionRegionInput, captionRegionOutput, refineQueryInput, refineQueryOutput, searchInput, searchOutput } from './schemas.ts';
 
 export interface ToolContract<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -12,8 +13,8 @@ export interface ToolContract<I extends z.ZodObject = z.ZodObject, O extends z.Z
   description: string;
   input: I;
   output: O;
-  /** Results are images: MCP adds thumbnails and image links, clients show a grid. */
-  returnsImages: boolean;
+  /** What the result shows: `images` (MCP adds thumbnails and image links, clients show a grid), a generated `picture` (MCP adds it as an image), or plain `json`. */
+  result: 'images' | 'picture' | 'json';
   /** The ui:// view that MCP hosts with the MCP Apps extension show its results in (mcp-server/results-view.ts). */
   view?: typeof resultsViewUri;
 }
@@ -26,14 +27,14 @@ function contract<I extends z.ZodObject, O extends z.ZodObject, N extends string
 }
 
 export const toolContracts = {
-  search: contract({ name: 'search', title: 'Search images', description: toolDescriptions.search, input: searchInput, output: searchOutput, returnsImages: true, view: resultsViewUri }),
+  search: contract({ name: 'search', title: 'Search images', description: toolDescriptions.search, input: searchInput, output: searchOutput, result: 'images', view: resultsViewUri }),
   captionRegion: contract({
     name: 'caption-region',
     title: 'Describe a region of an image',
     description: toolDescriptions.captionRegion,
     input: captionRegionInput,
     output: captionRegionOutput,
-    returnsImages: false,
+    result: 'json',
   }),
   refineQuery: contract({
     name: 'refine-query',
@@ -41,8 +42,16 @@ export const toolContracts = {
     description: toolDescriptions.refineQuery,
     input: refineQueryInput,
     output: refineQueryOutput,
-    returnsImages: true,
+    result: 'images',
     view: resultsViewUri,
+  }),
+  visualizeQuery: contract({
+    name: 'visualize-query',
+    title: 'Draw what the search is looking for',
+    description: toolDescriptions.visualizeQuery,
+    input: visualizeQueryInput,
+    output: visualizeQueryOutput,
+    result: 'picture',
   }),
 };
 

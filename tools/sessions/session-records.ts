@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { appliedFeedback, feedbackWeights } from '../contract/schemas.ts';
 import { judgedStrategies, modalityModes } from '../../engine/feedback/config.ts';
+import { visualizeQueryOutput } from '../contract/visualize-query.ts';
 
 const pixelBox = z.object({ x: z.number().min(0), y: z.number().min(0), w: z.number().positive(), h: z.number().positive() }).strict();
 
@@ -32,11 +33,22 @@ export const regionRecordSchema = z
   })
   .strict();
 
+/** A box on a generated picture of the session (tools/picture-marks.ts), in the picture's pixels. */
+export const pictureRegionRecordSchema = z
+  .object({
+    pictureId: z.string().regex(/^g[1-9]\d{0,6}$/),
+    box: pixelBox,
+    caption: z.string().max(500).optional(),
+    relevant: z.boolean(),
+  })
+  .strict();
+
 export const turnFeedbackSchema = z
   .object({
     relevant: z.array(z.number().int().nonnegative()).default([]),
     irrelevant: z.array(z.number().int().nonnegative()).default([]),
     regions: z.array(regionRecordSchema).default([]),
+    pictureRegions: z.array(pictureRegionRecordSchema).default([]),
     comment: z.string().max(1000).optional(),
     /** The comment as the parser read it. */
     parsedComment: z
@@ -53,6 +65,8 @@ export const turnExplanationSchema = z.object({
   movedDown: z.number().int(),
   newResults: z.number().int(),
   summary: z.string(),
+  /** The generated picture the turn searched with (refine-query visualize), so a reloaded thread shows it. */
+  visualization: visualizeQueryOutput.optional(),
 });
 
 /** A region of a result that matched region feedback ("matched here"), kept so a reload can draw it. */
@@ -77,6 +91,7 @@ export const pendingRegionInputSchema = z
 export type SessionOptions = z.infer<typeof sessionOptionsSchema>;
 export type SessionOptionsInput = z.input<typeof sessionOptionsSchema>;
 export type RegionRecord = z.infer<typeof regionRecordSchema>;
+export type PictureRegionRecord = z.infer<typeof pictureRegionRecordSchema>;
 export type TurnFeedback = z.infer<typeof turnFeedbackSchema>;
 export type TurnFeedbackInput = z.input<typeof turnFeedbackSchema>;
 export type TurnExplanation = z.infer<typeof turnExplanationSchema>;

@@ -16,6 +16,7 @@ import { feedbackCount, toRefineRequest, useFeedback } from './state/feedback.ts
 import { saveFeedback, savedFeedback } from './state/saved-drafts.ts';
 import { friendlyError } from './friendly-error.ts';
 import { liveAnnouncement } from './live-announcement.ts';
+import { pictureBoxes } from './state/picture-boxes.ts';
 import { useRegionCaptions } from './state/region-captions.ts';
 import { useSettings } from './state/settings.ts';
 import type { AgentInfo, ChatMessage, ChatSettings, ResultItem, UserMetadata } from './types.ts';
@@ -146,6 +147,7 @@ export function App() {
     if (busy) void stop();
     setMessages([]);
     dispatch({ type: 'clear' });
+    pictureBoxes.clear();
     setAttachment(null);
     setNotice(null);
     clearError();
@@ -160,7 +162,7 @@ export function App() {
     setAttachment(null);
   };
 
-  const refine = (comment: string) => send(comment, { action: 'refine', ...toRefineRequest(feedback) });
+  const refine = (comment: string) => send(comment, { action: 'refine', ...toRefineRequest(feedback), pictureRegions: pictureBoxes.take() });
 
   const moreLikeThis = (imageId: number) => {
     setViewing(null);

@@ -5,6 +5,7 @@ import type { PendingFeedback } from '../state/feedback.ts';
 import type { ChatMessage, Mark, ResultItem } from '../types.ts';
 import { Explanation } from './Explanation.tsx';
 import { FeedbackChip } from './FeedbackChip.tsx';
+import { GeneratedPicture } from './GeneratedPicture.tsx';
 import { ResultGrid } from './ResultGrid.tsx';
 import { Spinner } from './Spinner.tsx';
 
@@ -51,7 +52,7 @@ function UserMessage({ message }: { message: ChatMessage }) {
 }
 
 function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: GridHandlers }) {
-  if (part.type !== 'tool-search' && part.type !== 'tool-refine-query' && part.type !== 'tool-caption-region') return null;
+  if (part.type !== 'tool-search' && part.type !== 'tool-refine-query' && part.type !== 'tool-caption-region' && part.type !== 'tool-visualize-query') return null;
   const name = part.type.slice('tool-'.length);
   if (part.state === 'input-streaming' || part.state === 'input-available') {
     return (
@@ -68,6 +69,7 @@ function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: G
     );
   }
   if (part.state !== 'output-available') return null;
+  if (part.type === 'tool-visualize-query') return <GeneratedPicture visualization={part.output} latest={latest} />;
   if (part.type === 'tool-caption-region') {
     return <p className="text-sm text-slate-700">Caption of the region: “{part.output.caption}”</p>;
   }
@@ -79,6 +81,7 @@ function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: G
         {name} · turn {output.turn} · {output.results.length} results{latest ? '' : ' (earlier turn: open to see them)'}
       </summary>
       {part.type === 'tool-refine-query' && <Explanation explanation={part.output.explanation} />}
+      {part.type === 'tool-refine-query' && part.output.visualization && <GeneratedPicture visualization={part.output.visualization} latest={latest} />}
       <ResultGrid results={output.results} turn={output.turn} latest={latest} {...grid} />
     </details>
   );

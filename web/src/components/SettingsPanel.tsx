@@ -87,6 +87,9 @@ export function SettingsPanel({ settings, onChange, onReset, onClose }: Props) {
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={settings.fuseQuery} onChange={(e) => set({ fuseQuery: e.target.checked })} /> Fuse the original query into each turn
           </label>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={settings.visualize ?? false} onChange={(e) => set({ visualize: e.target.checked })} data-testid="setting-visualize" /> Draw what I think you are looking for, and search with the picture
+          </label>
         </fieldset>
         <div className="flex justify-between">
           <button type="button" onClick={onReset} className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-50">

@@ -1,0 +1,50 @@
+// Mental-image retrieval on a small rendered world with the built-in model: the three simulated users
+// of eval/mir-user.ts through the real runner, encoders and world painter, and the CLI's checks.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadEncoders, type LoadedEncoders } from '../engine/encoders/load-encoders.ts';
+import { encodeCollection, type EvalCollection } from '../eval/collection.ts';
+import { loadKarpathyDataset } from '../eval/dataset.ts';
+import { runEval } from '../eval/run-eval.ts';
+import { buildMirStrategies, initialDescription } from '../eval/mir-strategies.ts';
+import { generateWorld } from '../engine/world/generate-world.ts';
+
+const run = promisify(execFile);
+let encoders: LoadedEncoders;
+let dir: string;
+let collection: EvalCollection;
+
+before(async () => {
+  encoders = await loadEncoders('builtin');
+  dir = await mkdtemp(join(tmpdir(), 'eval-mir-test-'));
+  await generateWorld({ seed: 6001, count: 60, split: 'test', outDir: dir });
+  collection = await encodeCollection(await loadKarpathyDataset(join(dir, 'captions.json')), 'builtin', encoders.image, encoders.text);
+});
+
+after(async () => {
+  await encoders.image.dispose();
+  await encoders.text.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('text, prediction and generative users start from the same partial description and each finds more targets by turn 4', async () => {
+  const report = await runEval(collection, { strategies: buildMirStrategies(['text', 'prediction', 'generative'], { pictureWeight: 0.3 }), turns: 4, queryOf: initialDescription });
+  assert.deepEqual(Object.keys(report.results), ['none', 'text', 'prediction', 'generative']);
+  for (const name of ['text', 'prediction', 'generative']) {
+    const rows = report.results[name];
+    assert.deepEqual({ ...rows[0] }, { ...report.results.none[0] }, `${name} starts where no feedback is`);
+    assert.ok(rows[3]['mrr@5'] > rows[0]['mrr@5'] + 0.2, `${name}: MRR@5 ${rows[0]['mrr@5']} → ${rows[3]['mrr@5']}`);
+  }
+});
+
+test('unknown strategies, and --mir without --world, are refused with what to give', async () => {
+  assert.throws(() => buildMirStrategies(['text', 'judged'], { pictureWeight: 0.3 }), /unknown mental-image retrieval strategy judged \(known: text, prediction, generative\)/);
+  const env = { ...process.env, VISUALREF_QUIET: '1' };
+  await assert.rejects(run(process.execPath, ['bin/visualref.js', 'eval', '--mir'], { env }), (err: { stderr: string }) => /--world: --mir needs --world/.test(err.stderr));
+  await assert.rejects(run(process.execPath, ['bin/visualref.js', 'eval', '--world', '--mir', '--strategy', 'text,judged'], { env }), (err: { stderr: string }) => /--strategy: with --mir the strategies are text, prediction, generative/.test(err.stderr));
+});
