@@ -13,6 +13,7 @@ export type RegionSource = z.infer<typeof regionSourceSchema>;
 export const regionsConfigSchema = z.object({
   enabled: z.boolean(),
   source: regionSourceSchema,
+  embed: z.enum(['tokens', 'crops']),
   windows: z.array(windowLevel).min(1),
   proposer: z.object({
     workSide: z.number().int().min(32).max(2048),
