@@ -27,7 +27,7 @@ test.after(async () => {
 const scene = syntheticScene(320, 240, 4);
 
 test('windows: every window of the image is stored with the embedding of its crop of the original', async () => {
-  const config: RegionsConfig = { ...base, source: 'windows', windows: [{ grid: 3, size: 0.5 }] };
+  const config: RegionsConfig = { ...base, source: 'windows', embed: 'crops', windows: [{ grid: 3, size: 0.5 }] };
   const indexer = await RegionIndexer.open(join(dir, 'w'), regionEncoderOf(encoders.image), config, join(dir, 'windows.bin'));
   const stats = await indexer.add([{ id: 7, image: scene.image }]);
   assert.equal(stats.regions, 9);

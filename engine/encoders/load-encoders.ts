@@ -5,9 +5,10 @@ import { resolveModel } from '../models/registry.ts';
 import { onnxFile, readModelFolder, type ModelDtype } from './model-folder.ts';
 import { OnnxImageEncoder } from './onnx-image-encoder.ts';
 import { OnnxTextEncoder } from './onnx-text-encoder.ts';
-import { openSession, outputWidth } from './onnx-session.ts';
+import { openSession, outputType, outputWidth } from './onnx-session.ts';
 import { readPreprocessSpec } from './preprocess-spec.ts';
 import { withTokenHead } from './token-head-file.ts';
+import { headTokensOutput } from './token-head.ts';
 import { TextTokenizer } from './tokenize.ts';
 
 export interface LoadEncodersOptions {
@@ -41,7 +42,10 @@ export async function loadEncoders(modelRefOrPath?: string, options: LoadEncoder
   const visionFile = onnxFile(folder, 'vision', dtype);
   const tokenHead = options.tokenHead === false ? undefined : withTokenHead(visionFile);
   const vision = await openSession(visionFile, provider, sessionOptions, tokenHead?.vision);
-  const head = tokenHead ? (await openSession(`${visionFile} (head)`, vision.provider, sessionOptions, tokenHead.head)).session : undefined;
+  const tokenType = tokenHead && outputType(vision.session, headTokensOutput);
+  const head = tokenHead && (tokenType === 'float32' || tokenType === 'float16')
+    ? (await openSession(`${visionFile} (head)`, vision.provider, sessionOptions, tokenHead.head(tokenType))).session
+    : undefined;
   const text = await openSession(onnxFile(folder, 'text', dtype), vision.provider, sessionOptions);
 
   const imageDim = outputWidth(vision.session, 'image_embeds');

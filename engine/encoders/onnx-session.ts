@@ -63,6 +63,12 @@ export function inputType(session: ort.InferenceSession, name: string): string |
   return meta && meta.isTensor ? meta.type : undefined;
 }
 
+/** The element type of a named output, or undefined when the graph does not have that output. */
+export function outputType(session: ort.InferenceSession, name: string): string | undefined {
+  const meta = session.outputMetadata.find((m) => m.name === name);
+  return meta && meta.isTensor ? meta.type : undefined;
+}
+
 /** The last dimension of a named output when the graph states it as a number. */
 export function outputWidth(session: ort.InferenceSession, name: string): number | undefined {
   const meta = session.outputMetadata.find((m) => m.name === name);

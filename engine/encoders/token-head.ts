@@ -120,29 +120,39 @@ function analyse(model: Uint8Array): Analysis | { reason: string } {
   return { modelFields, graphIndex, graph, nodes, elemType, tokens, head };
 }
 
-function tensorTypeField(no: number, name: string, elemType: bigint): Field {
+/** A graph input or output; without `elemType` the runtime infers it (the tokens' type is not declared in every graph). */
+function tensorTypeField(no: number, name: string, elemType?: bigint): Field {
+  if (elemType === undefined) return bytesField(no, encodeFields([bytesField(VALUE_NAME, name)]));
   const tensorType = encodeFields([varintField(TENSOR_TYPE_ELEM, elemType)]);
   return bytesField(no, encodeFields([bytesField(VALUE_NAME, name), bytesField(VALUE_TYPE, encodeFields([bytesField(TYPE_TENSOR, tensorType)]))]));
 }
 
+const elemTypes = { float32: 1n, float16: 10n } as const;
+
 export interface TokenHeadModels {
   /** The vision graph with `token_embeds` [B·T, D] and `head_tokens` [B, T, W] outputs. */
   vision: Uint8Array;
-  /** The head alone: `head_tokens` [N, n, W] → `image_embeds` [N, D], the model's pooling of any token set. */
-  head: Uint8Array;
+  /**
+   * The head alone: the tokens [N, n, W] → `image_embeds` [N, D], the model's pooling of any token
+   * set; `tokenType` is head_tokens' type as the loaded vision graph reports it.
+   */
+  head(tokenType: keyof typeof elemTypes): Uint8Array;
 }
 
 /** The vision graph with its per-token outputs and the head as its own graph, or why not. */
 export function addTokenEmbedsOutput(model: Uint8Array): TokenHeadModels | { reason: string } {
   const analysis = analyse(model);
   if ('reason' in analysis) return analysis;
-  const head = headModel(analysis);
+  const head = headModel(analysis, elemTypes.float32);
   if ('reason' in head) return head;
-  return { vision: visionWithTokenOutputs(analysis), head: head.model };
+  return {
+    vision: visionWithTokenOutputs(analysis),
+    head: (tokenType) => (tokenType === 'float32' ? head.model : (headModel(analysis, elemTypes[tokenType]) as { model: Uint8Array }).model),
+  };
 }
 
 /** The head's nodes with what they need that is not computed from the tokens (constants, shapes). */
-function headModel(a: Analysis): { model: Uint8Array } | { reason: string } {
+function headModel(a: Analysis, tokenType: bigint): { model: Uint8Array } | { reason: string } {
   const producer = new Map<string, GraphNode>();
   for (const n of a.nodes) for (const o of n.outputs) producer.set(o, n);
   const initializers = new Map<string, Field>();
@@ -171,7 +181,7 @@ function headModel(a: Analysis): { model: Uint8Array } | { reason: string } {
     ...a.nodes.filter((n) => included.has(n)).map((n) => bytesField(GRAPH_NODE, encodeFields(n.fields))),
     bytesField(GRAPH_NAME, 'token_head'),
     ...[...usedInitializers].map((name) => initializers.get(name) as Field),
-    tensorTypeField(GRAPH_INPUT, a.tokens, a.elemType),
+    tensorTypeField(GRAPH_INPUT, a.tokens, tokenType),
     ...a.graph.filter((f) => f.no === GRAPH_OUTPUT && text(decodeFields(f.value as Uint8Array).find((v) => v.no === VALUE_NAME)?.value ?? new Uint8Array()) === 'image_embeds'),
   ];
   const fields = a.modelFields.map((f, i) => (i === a.graphIndex ? bytesField(MODEL_GRAPH, encodeFields(graph)) : f));
@@ -222,7 +232,7 @@ function visionWithTokenOutputs(a: Analysis): Uint8Array {
       bytesField(4, 'Identity'),
     ])),
     tensorTypeField(GRAPH_OUTPUT, tokenEmbedsOutput, a.elemType),
-    tensorTypeField(GRAPH_OUTPUT, headTokensOutput, a.elemType),
+    tensorTypeField(GRAPH_OUTPUT, headTokensOutput),
   );
   const newModel = [...a.modelFields];
   newModel[a.graphIndex] = bytesField(MODEL_GRAPH, encodeFields([...a.graph, ...added]));

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EncoderInfo, ImageEncoder, RegionProposal, RegionProposer, RgbImage, TokenMatrix } from '../types.ts';
+import type { Box, EncoderInfo, ImageEncoder, RegionProposal, RegionProposer, RgbImage, TokenMatrix } from '../types.ts';
+import { clampBox } from './geometry.ts';
 import { prepareForModel } from '../images/prepare.ts';
 import { log } from '../log.ts';
 import { loadRegionsConfig, type RegionsConfig } from './config.ts';
@@ -46,8 +47,10 @@ export interface RegionImage {
   id: number;
   /** Version of the image (e.g. the start of its content hash), stored with its regions. */
   tag?: number;
-  /** The decoded original image (EXIF-rotated). */
+  /** The decoded original image (EXIF-rotated), or a smaller copy of it when `size` is given. */
   image: RgbImage;
+  /** The original's size when `image` is a smaller copy (regions are stored in the original's pixels). */
+  size?: { width: number; height: number };
   /** Tokens of the image from the library's own encoding, when it asked for them (token source). */
   tokens?: TokenMatrix;
   /** The image's tokens from the library's own encoding (saves the region pass its encoder run). */
@@ -77,6 +80,13 @@ function storeLabel(config: RegionsConfig, embed: RegionEmbed, tokenSide?: numbe
   // Crop-embedded stores keep their old label, so that they stay valid.
   const digest = createHash('sha1').update(JSON.stringify(embed === 'crops' ? shape : { shape, embed })).digest('hex').slice(0, 6);
   return `${config.source}:${digest}`;
+}
+
+function inOriginal(box: Box, item: RegionImage): Box {
+  if (!item.size) return box;
+  const sx = item.size.width / item.image.width;
+  const sy = item.size.height / item.image.height;
+  return clampBox({ x: box.x * sx, y: box.y * sy, w: box.w * sx, h: box.h * sy }, item.size.width, item.size.height);
 }
 
 export class RegionIndexer {
@@ -157,7 +167,7 @@ export class RegionIndexer {
     const batch = items.map((item, k) => ({
       id: item.id,
       tag: item.tag,
-      regions: proposals[k].map((p, r) => ({ box: p.box, source: p.source, embedding: embeddings[k][r] })),
+      regions: proposals[k].map((p, r) => ({ box: inOriginal(p.box, item), source: p.source, embedding: embeddings[k][r] })),
     }));
     stats.regions = batch.reduce((n, b) => n + b.regions.length, 0);
     this.store.put(batch);
