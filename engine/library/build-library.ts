@@ -26,10 +26,15 @@ export async function buildLibrary(library: Library, options: BuildLibraryOption
   const config = loadRegionsConfig();
   if (!(options.regions ?? config.enabled)) return { images: await indexFolder(library, options) };
   // New images get their regions batch by batch, from the image pass's own encoder run.
-  const inline = await openIndexPassRegions(library, config, (done) => options.onRegionProgress?.(done, done));
+  let total = 0;
+  const inline = await openIndexPassRegions(library, config, (done) => options.onRegionProgress?.(done, total));
   let images: IndexReport;
   try {
-    images = await indexFolder(library, { ...options, onIndexed: inline.onIndexed });
+    const onProgress = (progress: IndexProgress) => {
+      total = progress.indexed + progress.total - progress.done;
+      options.onProgress?.(progress);
+    };
+    images = await indexFolder(library, { ...options, onProgress, onIndexed: inline.onIndexed });
   } finally {
     inline.close();
   }
