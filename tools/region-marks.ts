@@ -6,7 +6,9 @@ import type { PlannedRegion } from '../agent/feedback/feedback-plan.ts';
 import { rerankByRegions, type CandidateRegion, type RegionMark, type RegionScoreOptions } from '../agent/feedback/region-score.ts';
 import type { TurnRecord } from '../agent/sessions/session-store.ts';
 import type { Library } from '../engine/library/library.ts';
-import type { SearchHit } from '../engine/types.ts';
+import { loadRegionsConfig } from '../engine/regions/config.ts';
+import { embedBoxes } from '../engine/regions/region-embedding.ts';
+import type { Box, SearchHit } from '../engine/types.ts';
 import type { ResultItem } from './schemas.ts';
 
 /** Where the regions of a candidate image come from (a region index), when the library has one. */
@@ -32,14 +34,22 @@ export function markLabel(region: PlannedRegion): string {
   return region.caption?.trim() || `region of image ${region.imageId}`;
 }
 
-/** A mark per caption (text embedding) and per box (crop embedding of the original pixels). */
+/**
+ * A mark per caption (text embedding) and per box, embedded the way the region store's regions are
+ * (configs/regions.yaml `embed`: pooled from the image's tokens, one encoder pass per marked image, or
+ * a crop of the original pixels).
+ */
 export async function encodeMarks(library: Library, regions: readonly PlannedRegion[]): Promise<RegionMark[]> {
+  const runtime = await library.runtime();
   const captioned = regions.filter((r) => r.caption?.trim());
-  const textVectors = captioned.length ? await (await library.runtime()).encodeTexts(captioned.map((r) => r.caption!.trim())) : [];
+  const textVectors = captioned.length ? await runtime.encodeTexts(captioned.map((r) => r.caption!.trim())) : [];
   const marks: RegionMark[] = captioned.map((r, i) => ({ label: markLabel(r), vector: textVectors[i], relevant: r.relevant }));
-  for (const region of regions) {
-    if (region.box) marks.push({ label: markLabel(region), vector: await library.encodeImage({ id: region.imageId }, region.box), relevant: region.relevant });
-  }
+  const boxed = regions.filter((r) => r.box);
+  const imageIds = [...new Set(boxed.map((r) => r.imageId))];
+  const items = await Promise.all(imageIds.map(async (id) => ({ image: await library.loadImage(id), boxes: boxed.filter((r) => r.imageId === id).map((r) => r.box as Box) })));
+  const vectors = await embedBoxes(runtime, items, loadRegionsConfig().embed);
+  const vectorOf = new Map(imageIds.flatMap((id, i) => boxed.filter((r) => r.imageId === id).map((r, k) => [r, vectors[i][k]] as const)));
+  for (const region of boxed) marks.push({ label: markLabel(region), vector: vectorOf.get(region) as Float32Array, relevant: region.relevant });
   return marks;
 }
 
