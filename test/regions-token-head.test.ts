@@ -132,3 +132,24 @@ test('index: regions come from the image pass (summary with their own time); --n
     await without.close();
   }
 });
+
+test('cells source: proposals ranked on the token grid read no pixels; an object of the scene gets a box of its cells', async (t) => {
+  const { image, text } = await loadEncoders(builtin);
+  t.after(async () => {
+    await image.dispose();
+    await text.dispose();
+  });
+  const dir = tempDir(t, 'vr-cell-regions-');
+  const config = { ...loadRegionsConfig(), source: 'cells' as const, embed: 'tokens' as const };
+  const indexer = await RegionIndexer.open(dir, regionEncoderOf(image), config, join(dir, 'regions.bin'));
+  t.after(() => indexer.close());
+  const [tokens] = await encodeImageTokens(image, [await prepareForModel(scene.image, image.preprocess)]);
+  const sizeOnly = { data: new Uint8Array(0), width: scene.image.width, height: scene.image.height };
+  const stats = await indexer.add([{ id: 1, image: sizeOnly, imageTokens: tokens }]);
+  const windows = config.proposer.plusWindows.reduce((n, w) => n + w.grid * w.grid, 0);
+  assert.ok(stats.regions > windows && stats.regions <= config.proposer.maxBoxes + windows);
+  const stored = indexer.store.get(1)!;
+  for (const r of stored) {
+    assert.ok(r.box.x >= 0 && r.box.y >= 0 && r.box.x + r.box.w <= 320 && r.box.y + r.box.h <= 240, 'inside the image');
+  }
+});

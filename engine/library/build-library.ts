@@ -3,7 +3,7 @@
 import type { Library } from './library.ts';
 import { indexFolder, type IndexProgress, type IndexReport } from './indexer.ts';
 import { indexLibraryRegions, type LibraryRegionsReport } from '../regions/library-regions.ts';
-import { loadRegionsConfig } from '../regions/config.ts';
+import { loadRegionsConfig, type RegionsConfig } from '../regions/config.ts';
 import { openIndexPassRegions } from '../regions/index-pass-regions.ts';
 
 export interface BuildLibraryOptions {
@@ -14,6 +14,8 @@ export interface BuildLibraryOptions {
   onRegionProgress?: (done: number, total: number) => void;
   /** Build the region store (default: configs/regions.yaml `enabled`). */
   regions?: boolean;
+  /** Region settings (default: configs/regions.yaml). */
+  regionsConfig?: RegionsConfig;
 }
 
 export interface BuildLibraryReport {
@@ -23,7 +25,7 @@ export interface BuildLibraryReport {
 }
 
 export async function buildLibrary(library: Library, options: BuildLibraryOptions): Promise<BuildLibraryReport> {
-  const config = loadRegionsConfig();
+  const config = options.regionsConfig ?? loadRegionsConfig();
   if (!(options.regions ?? config.enabled)) return { images: await indexFolder(library, options) };
   // New images get their regions batch by batch, from the image pass's own encoder run.
   let total = 0;

@@ -7,7 +7,7 @@ const windowLevel = z.object({
   size: z.number().gt(0).max(1),
 });
 
-export const regionSourceSchema = z.enum(['windows', 'proposer', 'tokens']);
+export const regionSourceSchema = z.enum(['windows', 'proposer', 'tokens', 'cells']);
 export type RegionSource = z.infer<typeof regionSourceSchema>;
 
 export const regionsConfigSchema = z.object({

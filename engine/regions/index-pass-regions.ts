@@ -33,7 +33,13 @@ export async function openIndexPassRegions(library: Library, config: RegionsConf
   const maxPixels = library.indexConfig.indexer.maxPixels;
   // Pooled tokens need no pixels beyond what the proposer and the cell grid resolve.
   const side = indexer.embed === 'tokens' ? Math.max(config.proposer.workSide, runtime.preprocess.cropWidth, runtime.preprocess.cropHeight) : undefined;
+  // The cells source reads only the tokens: the image's size is all it needs of the file.
+  const sizeOnly = config.source === 'cells' && indexer.embed === 'tokens';
   const decode = async (bytes: Buffer) => {
+    if (sizeOnly) {
+      const { width, height } = await runtime.imageSize(bytes, { maxPixels });
+      return { image: { data: new Uint8Array(0), width, height } };
+    }
     if (!side) return { image: await runtime.decode(bytes, { maxPixels }) };
     const size = await runtime.imageSize(bytes, { maxPixels });
     const pipeline = openImage(bytes, { maxPixels }).resize(side, side, { fit: 'inside', withoutEnlargement: true });
@@ -46,6 +52,7 @@ export async function openIndexPassRegions(library: Library, config: RegionsConf
       const items: RegionImage[] = [];
       for (const image of images) {
         try {
+          if (sizeOnly && !image.tokens) throw new Error('no tokens from the image pass');
           items.push({ id: image.id, tag: contentTag(image.hash), ...(await decode(image.bytes)), imageTokens: image.tokens });
         } catch (err) {
           log.warn(`regions: image ${image.id} left for the next pass: ${err instanceof Error ? err.message : String(err)}`);

@@ -60,17 +60,26 @@ export async function embedBoxes(encoder: BoxEncoder, items: readonly BoxesOfIma
   return effectiveEmbed(encoder, embed) === 'tokens' ? pooled(encoder, items) : crops(encoder, items);
 }
 
-async function pooled(encoder: BoxEncoder, items: readonly BoxesOfImage[]): Promise<Float32Array[][]> {
-  const spec = encoder.preprocess as PreprocessSpec;
-  const encode = encoder.encodeTokenEmbeds as NonNullable<BoxEncoder['encodeTokenEmbeds']>;
+/** Each image's tokens: those given, the others from one encoder pass per image (batched). */
+export async function tokensOf(encoder: BoxEncoder, items: readonly { image: RgbImage; tokens?: ImageTokens }[]): Promise<ImageTokens[]> {
+  const encode = encoder.encodeTokenEmbeds;
+  if (!encode) throw new Error('the model has no per-token head');
   const tokens = items.map((item) => item.tokens);
-  const needed = items.map((item, k) => (item.tokens || item.boxes.length === 0 ? -1 : k)).filter((k) => k >= 0);
+  const needed = items.map((item, k) => (item.tokens ? -1 : k)).filter((k) => k >= 0);
   for (let start = 0; start < needed.length; start += TOKEN_BATCH) {
     const chunk = needed.slice(start, start + TOKEN_BATCH);
     const pixels = await Promise.all(chunk.map((k) => encoder.prepare(items[k].image)));
     const encoded = await encode(pixels);
     chunk.forEach((k, j) => (tokens[k] = encoded[j]));
   }
+  return tokens as ImageTokens[];
+}
+
+async function pooled(encoder: BoxEncoder, items: readonly BoxesOfImage[]): Promise<Float32Array[][]> {
+  const spec = encoder.preprocess as PreprocessSpec;
+  const withBoxes = items.filter((item) => item.boxes.length > 0);
+  const found = await tokensOf(encoder, withBoxes);
+  const tokens = items.map((item) => (item.boxes.length ? found[withBoxes.indexOf(item)] : undefined));
   const cells = items.map((item, k) => (item.boxes.length ? tokenCells((tokens[k] as ImageTokens).tokenEmbeds, item.image.width, item.image.height, spec) : undefined));
   // The model's own pooling of each box's cells, when its head pools sets and the tokens came with it.
   const heads = tokens.map((t) => t?.headTokens);

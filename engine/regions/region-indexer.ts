@@ -12,7 +12,10 @@ import { prepareForModel } from '../images/prepare.ts';
 import { log } from '../log.ts';
 import { loadRegionsConfig, type RegionsConfig } from './config.ts';
 import { createRegionProposer } from './proposers.ts';
-import { embedBoxes, effectiveEmbed, encodeImageTokens, type BoxEncoder, type ImageTokens, type RegionEmbed } from './region-embedding.ts';
+import { embedBoxes, effectiveEmbed, encodeImageTokens, tokensOf, type BoxEncoder, type ImageTokens, type RegionEmbed } from './region-embedding.ts';
+import { proposeCells } from './cell-proposer.ts';
+import { tokenCells } from './token-pooling.ts';
+import { windowBoxes } from './windows.ts';
 import { RegionStore } from './region-store.ts';
 import { TokenCellProposer, tokenGrid } from './token-cells.ts';
 
@@ -76,7 +79,7 @@ function normalised(v: Float32Array): Float32Array {
 
 /** "proposer:1a2b3c": the source plus a digest of the settings that shape its regions and their vectors. */
 function storeLabel(config: RegionsConfig, embed: RegionEmbed, tokenSide?: number): string {
-  const shape = config.source === 'windows' ? config.windows : config.source === 'proposer' ? config.proposer : { side: tokenSide, ...config.tokens };
+  const shape = config.source === 'windows' ? config.windows : config.source === 'proposer' || config.source === 'cells' ? config.proposer : { side: tokenSide, ...config.tokens };
   // Crop-embedded stores keep their old label, so that they stay valid.
   const digest = createHash('sha1').update(JSON.stringify(embed === 'crops' ? shape : { shape, embed })).digest('hex').slice(0, 6);
   return `${config.source}:${digest}`;
@@ -96,6 +99,8 @@ export class RegionIndexer {
     private readonly encoder: RegionEncoder,
     private readonly tokenMode: TokenMode | undefined,
     readonly embed: RegionEmbed,
+    /** The `cells` source: proposals from the tokens themselves (configs/regions.yaml proposer settings). */
+    private readonly cells?: RegionsConfig['proposer'],
   ) {}
 
   /**
@@ -107,7 +112,14 @@ export class RegionIndexer {
     let tokenMode: TokenMode | undefined;
     let label: string;
     const embed = effectiveEmbed(encoder, config.embed);
-    if (config.source === 'tokens') {
+    if (config.source === 'cells' && embed !== 'tokens') {
+      log.warn(`regions: the cells source needs pooled tokens, which ${encoder.info.model} cannot give; using the proposer source`);
+      config = { ...config, source: 'proposer' };
+    }
+    if (config.source === 'cells') {
+      proposer = { name: 'cells', propose: () => Promise.reject(new Error('cell proposals come from the tokens')) };
+      label = storeLabel(config, embed);
+    } else if (config.source === 'tokens') {
       const { preprocess, encodeTokens } = encoder;
       if (!preprocess || !encodeTokens) throw new Error('the token region source needs an encoder that gives its preprocessing and tokens');
       const blank = { data: new Uint8Array(preprocess.cropWidth * preprocess.cropHeight * 3), width: preprocess.cropWidth, height: preprocess.cropHeight };
@@ -137,7 +149,7 @@ export class RegionIndexer {
       log.warn(`regions: ${file} holds ${existing.label} regions (dim ${existing.dim}, ${existing.dtype}); rebuilding them as ${label}`);
       rmSync(file);
     }
-    return new RegionIndexer(RegionStore.open(file, settings), proposer, encoder, tokenMode, embed);
+    return new RegionIndexer(RegionStore.open(file, settings), proposer, encoder, tokenMode, embed, config.source === 'cells' ? config.proposer : undefined);
   }
 
   has(id: number): boolean {
@@ -155,7 +167,19 @@ export class RegionIndexer {
     if (items.length === 0) return stats;
     const t0 = performance.now();
     const proposals: RegionProposal[][] = [];
-    for (const item of items) proposals.push(await this.proposer.propose(item.image));
+    if (this.cells) {
+      const cells = this.cells;
+      const tokens = await tokensOf(this.encoder, items.map((item) => ({ image: item.image, tokens: item.imageTokens })));
+      items = items.map((item, k) => ({ ...item, imageTokens: tokens[k] }));
+      items.forEach((item, k) => {
+        const { width, height } = item.image;
+        const grid = tokenCells(tokens[k].tokenEmbeds, width, height, this.encoder.preprocess as NonNullable<RegionEncoder['preprocess']>);
+        const windows = windowBoxes(width, height, cells.plusWindows).map((box) => ({ box, source: 'window' as const }));
+        proposals.push([...proposeCells(grid, cells), ...windows]);
+      });
+    } else {
+      for (const item of items) proposals.push(await this.proposer.propose(item.image));
+    }
     stats.proposeMs = performance.now() - t0;
 
     const t1 = performance.now();
