@@ -91,7 +91,7 @@ const paths = writeBenchReport(
     rows,
     notes: [
       'Regions from the image pass (configs/regions.yaml `embed: tokens`): the index run asks the encoder for its per-token outputs too, and each batch\'s regions are pooled from them; the region work per image is a decode at the proposer\'s size, the label-free proposer and the pooling.',
-      'source: proposer = the label-free segment proposer on a 160-px decode plus 9 windows; cells = proposals ranked on the token grid itself (engine/regions/cell-proposer.ts) plus 9 windows, no pixels read.',
+      'source: proposer = the label-free segment proposer (at configs/regions.yaml workSide) on a decode at that size, plus 9 windows; cells = proposals ranked on the token grid itself (engine/regions/cell-proposer.ts) plus 9 windows, no pixels read.',
       'load1: the 1-minute load average after the run without / with regions (a shared 2-core machine inflates wall time far more than CPU time).',
     ],
   },
