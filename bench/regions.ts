@@ -108,7 +108,7 @@ async function extractionCosts(): Promise<Record<string, Cell>[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vr-bench-extract-'));
   try {
     const scenes = Array.from({ length: 16 }, (_, i) => ({ id: i, image: syntheticScene(224, 224, 100 + i).image }));
-    for (const source of ['windows', 'proposer', 'tokens'] as const) {
+    for (const source of ['windows', 'proposer', 'tokens', 'cells'] as const) {
       const file = join(dir, `${source}.bin`);
       const indexer = await RegionIndexer.open(dir, regionEncoderOf(encoders.image), { ...config, source }, file);
       await indexer.add(scenes.slice(0, 2));
@@ -116,6 +116,7 @@ async function extractionCosts(): Promise<Record<string, Cell>[]> {
       const n = scenes.length - 2;
       rows.push({
         source,
+        embed: indexer.embed,
         model: encoders.info.model.split('/').pop() ?? encoders.info.model,
         dim: encoders.info.dim,
         regionsPerImage: stats.regions / n,

@@ -1,6 +1,6 @@
 // Runs every benchmark in turn, each in its own process (so its peak RSS and threads are its own),
 // then writes bench/results/summary.md: one table of every figure beside its target.
-//   npm run bench [-- --quick] [--only index,search,million,cpu-int8,int8-accuracy,gpu,regions,refine-regions,mcp-loop,afs-refine] [--model DIR] [--out DIR]
+//   npm run bench [-- --quick] [--only index,search,million,cpu-int8,int8-accuracy,gpu,regions,refine-regions,region-indexing,mcp-loop,afs-refine] [--model DIR] [--out DIR]
 // --quick: small sizes (minutes, for checking the benchmarks work, not for figures).
 // --summary-only: runs nothing, rewrites summary.md from the reports already there.
 // A benchmark that fails is reported in the summary and makes the exit code 1; the others still run.
@@ -15,7 +15,7 @@ import { loadIndexConfig } from '../engine/index/config.ts';
 import { machine } from './report.ts';
 import { summaryMarkdown, type FailedRun, type StoredReport } from './summary.ts';
 
-const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'int8-accuracy', 'gpu', 'regions', 'refine-regions', 'mcp-loop', 'afs-refine'] as const;
+const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'int8-accuracy', 'gpu', 'regions', 'refine-regions', 'region-indexing', 'mcp-loop', 'afs-refine'] as const;
 type Benchmark = (typeof benchmarks)[number];
 
 const { values } = parseArgs({
@@ -60,6 +60,8 @@ function plan(name: Benchmark): Plan {
       return { script: 'int8-accuracy.ts', reports: ['int8-accuracy'], argv: [...(q ? ['--limit', '40'] : []), ...model] };
     case 'gpu':
       return { script: 'encode-gpu.ts', reports: ['encode-gpu'], argv: [...(q ? ['--limit', '32', '--batch', '8'] : []), ...(args.model ? ['--model-b32', args.model, '--shapes', 'b32'] : [])] };
+    case 'region-indexing':
+      return { script: 'region-indexing.ts', reports: ['region-indexing'], argv: [...(q ? ['--limit', '16'] : []), ...(args.model ? ['--b32', args.model] : [])] };
     case 'mcp-loop':
       return { script: 'mcp-loop.ts', reports: ['mcp-loop'], argv: q ? ['--scenes', '40', '--targets', '5'] : [] };
     case 'refine-regions':

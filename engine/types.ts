@@ -53,6 +53,10 @@ export interface ImageEncoding {
   embedding: Float32Array;
   /** Patch tokens (with CLS first) when asked for. */
   tokens?: TokenMatrix;
+  /** Every token projected into the embedding space (engine/encoders/token-head.ts), when asked for. */
+  tokenEmbeds?: TokenMatrix;
+  /** The tokens the model's head reads, asked for with tokenEmbeds (input of ImageEncoder.poolTokenSets). */
+  headTokens?: TokenMatrix;
 }
 
 export interface ImageEncoder {
@@ -61,7 +65,11 @@ export interface ImageEncoder {
   /** Whether the model gives patch tokens (last_hidden_state). */
   readonly givesTokens?: boolean;
   /** Encodes images already resized and cropped to the model's input size (see engine/images). */
-  encodePixels(batch: RgbImage[], options?: { tokens?: boolean }): Promise<ImageEncoding[]>;
+  encodePixels(batch: RgbImage[], options?: { tokens?: boolean; tokenEmbeds?: boolean }): Promise<ImageEncoding[]>;
+  /** Whether encodePixels can give tokenEmbeds (the graph's head could be applied per token). */
+  readonly hasTokenEmbeds?: boolean;
+  /** The model's own pooling of token sets (of headTokens rows), or undefined when its head does not pool. */
+  poolTokenSets?(sets: TokenMatrix[]): Promise<Float32Array[] | undefined>;
   dispose(): Promise<void>;
 }
 

@@ -27,7 +27,7 @@ test.after(async () => {
 const scene = syntheticScene(320, 240, 4);
 
 test('windows: every window of the image is stored with the embedding of its crop of the original', async () => {
-  const config: RegionsConfig = { ...base, source: 'windows', windows: [{ grid: 3, size: 0.5 }] };
+  const config: RegionsConfig = { ...base, source: 'windows', embed: 'crops', windows: [{ grid: 3, size: 0.5 }] };
   const indexer = await RegionIndexer.open(join(dir, 'w'), regionEncoderOf(encoders.image), config, join(dir, 'windows.bin'));
   const stats = await indexer.add([{ id: 7, image: scene.image }]);
   assert.equal(stats.regions, 9);
@@ -78,14 +78,14 @@ test('marks: a crop mark is the embedding of the box cut from the original, a ca
   const encoder = markEncoderOf(encoders.image, encoders.text);
   const disc = scene.objects[0].box;
   const inputs = [{ label: 'r1', relevant: true, image: scene.image, box: disc, caption: 'a red circle' }];
-  const [crop] = await buildMarks(inputs, 'crop', encoder);
+  const [crop] = await buildMarks(inputs, 'crop', encoder, 'crops');
   const [expected] = await encoders.image.encodePixels([await prepareForModel(scene.image, encoders.image.preprocess, disc)]);
   assert.deepEqual(Array.from(crop.vector), Array.from(expected.embedding));
-  const [caption] = await buildMarks(inputs, 'caption', encoder);
+  const [caption] = await buildMarks(inputs, 'caption', encoder, 'crops');
   assert.deepEqual(Array.from(caption.vector), Array.from((await encoders.text.encodeTexts(['a red circle']))[0]));
-  const both = await buildMarks(inputs, 'both', encoder);
+  const both = await buildMarks(inputs, 'both', encoder, 'crops');
   assert.deepEqual(both.map((m) => m.label), ['r1', 'r1']);
-  await assert.rejects(buildMarks([{ label: 'x', relevant: false, caption: 'no box' }], 'crop', encoder), /image and the box/);
+  await assert.rejects(buildMarks([{ label: 'x', relevant: false, caption: 'no box' }], 'crop', encoder, 'crops'), /image and the box/);
 });
 
 test('library regions: made for every indexed image, redone for a changed file, dropped for a deleted one', async (t) => {
@@ -121,7 +121,7 @@ test('library regions: made for every indexed image, redone for a changed file, 
     const regions = openLibraryRegions(library)!;
     const image3 = await library.loadImage(3);
     const quarter = { x: 0, y: 0, w: image3.width / 2, h: image3.height / 2 };
-    const marks = await buildMarks([{ label: 'q', relevant: true, image: image3, box: quarter }], 'crop', await library.runtime());
+    const marks = await buildMarks([{ label: 'q', relevant: true, image: image3, box: quarter }], 'crop', await library.runtime(), config.embed);
     const query = await library.encodeText('a striped picture');
     const results = searchWithRegions(librarySearchSources(library, regions), query, marks, { k: 4, pool: 10, lambda: 5, mu: 0.5 });
     assert.equal(results[0].id, 3);

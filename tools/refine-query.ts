@@ -118,7 +118,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   );
   const pictureRegions = await resolvePictureRegions(library, id, input.pictureRegions ?? []);
   const pictureMarks = sessionPictureRegions(withSession(() => sessions.turns(id)), pictureRegions, config.tools.refine.maxRegionMarks);
-  const marks = [...(await encodeMarks(library, regions, config.regions.rerank.marks)), ...(await encodePictureMarks(library, id, pictureMarks))];
+  const marks = [...(await encodeMarks(library, regions, config.regions.rerank.marks, config.regions.embed)), ...(await encodePictureMarks(library, id, pictureMarks))];
   const applied: AppliedSource[] = [...composed.applied];
   // This turn's words are not recorded yet: they are given to the prompt as they come.
   const visual = input.visualize ? await pictureQuery(ctx, id, turnWords(input).join(', ')) : undefined;

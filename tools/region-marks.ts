@@ -7,6 +7,7 @@ import type { TurnRecord } from './sessions/session-store.ts';
 import type { Library } from '../engine/library/library.ts';
 import { buildMarks, type MarkKind } from '../engine/regions/marks.ts';
 import type { RegionMark } from '../engine/regions/rerank.ts';
+import type { RegionEmbed } from '../engine/regions/region-embedding.ts';
 import { loadLibraryImage } from './library-access.ts';
 
 function regionKey(r: PlannedRegion): string {
@@ -29,8 +30,12 @@ export function markLabel(region: PlannedRegion): string {
   return region.caption?.trim() || `region of image ${region.imageId}`;
 }
 
-/** The marks of the session's regions: crops cut from the original image, captions as text. */
-export async function encodeMarks(library: Library, regions: readonly PlannedRegion[], kind: MarkKind): Promise<RegionMark[]> {
+/**
+ * The marks of the session's regions, embedded the way the region store's regions are (configs/regions.yaml
+ * `embed`: pooled from the image's tokens, one encoder pass per marked image, or a crop of the original
+ * pixels); captions as text.
+ */
+export async function encodeMarks(library: Library, regions: readonly PlannedRegion[], kind: MarkKind, embed: RegionEmbed): Promise<RegionMark[]> {
   const originals = new Map<number, Awaited<ReturnType<Library['loadImage']>>>();
   const inputs = [];
   for (const region of regions) {
@@ -46,5 +51,5 @@ export async function encodeMarks(library: Library, regions: readonly PlannedReg
   }
   // A region has what the user gave: a box, a caption or both; each kind of mark it can make is made.
   const usable = inputs.filter((m) => (kind === 'crop' ? m.image && m.box : kind === 'caption' ? m.caption : true));
-  return buildMarks(usable, kind, await library.runtime());
+  return buildMarks(usable, kind, await library.runtime(), embed);
 }

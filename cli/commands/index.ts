@@ -19,10 +19,13 @@ const flags = z.object({
   batch: z.coerce.number().int().min(1).max(1024).optional(),
   dtype: z.enum(['fp32', 'fp16', 'q8']).optional(),
   json: z.boolean().optional(),
+  'no-regions': z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
-const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR] [--provider cpu|webgpu|cuda] [--batch N] [--dtype fp32|fp16|q8] [--json]`;
+const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR] [--provider cpu|webgpu|cuda] [--batch N] [--dtype fp32|fp16|q8] [--no-regions] [--json]
+  --no-regions   images only: no region store (region feedback then matches marks against whole images);
+                 configs/regions.yaml \`enabled: false\` does the same for every run`;
 
 export const command: Command = {
   summary: 'index a folder of images into the library',
@@ -36,6 +39,7 @@ export const command: Command = {
         batch: { type: 'string' },
         dtype: { type: 'string' },
         json: { type: 'boolean' },
+        'no-regions': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       flags,
@@ -73,6 +77,7 @@ export const command: Command = {
         onProgress: progress.update,
         onRegionProgress: regionProgress(progress.finish),
         signal: abort.signal,
+        regions: values['no-regions'] ? false : undefined,
       });
       const report = built.images;
       const totalSeconds = (performance.now() - started) / 1000;
@@ -102,8 +107,8 @@ export const command: Command = {
   },
 };
 
-function describeRegions(r: LibraryRegionsReport, seconds: number): string {
-  return `regions: ${r.added} images added, ${r.removed} removed, ${r.regions} regions (${seconds.toFixed(1)} s); ${r.proposeMsPerImage.toFixed(1)} ms proposing + ${r.encodeMsPerImage.toFixed(1)} ms encoding per image, ${Math.round(r.bytesPerImage)} bytes per image`;
+function describeRegions(r: LibraryRegionsReport): string {
+  return `regions: ${r.added} images added, ${r.removed} removed, ${r.regions} regions (${r.seconds.toFixed(1)} s); ${r.proposeMsPerImage.toFixed(1)} ms proposing + ${r.encodeMsPerImage.toFixed(1)} ms embedding per image, ${Math.round(r.bytesPerImage)} bytes per image`;
 }
 
 /**

@@ -5,8 +5,10 @@ import { resolveModel } from '../models/registry.ts';
 import { onnxFile, readModelFolder, type ModelDtype } from './model-folder.ts';
 import { OnnxImageEncoder } from './onnx-image-encoder.ts';
 import { OnnxTextEncoder } from './onnx-text-encoder.ts';
-import { openSession, outputWidth } from './onnx-session.ts';
+import { openSession, outputType, outputWidth } from './onnx-session.ts';
 import { readPreprocessSpec } from './preprocess-spec.ts';
+import { withTokenHead } from './token-head-file.ts';
+import { headTokensOutput } from './token-head.ts';
 import { TextTokenizer } from './tokenize.ts';
 
 export interface LoadEncodersOptions {
@@ -18,6 +20,8 @@ export interface LoadEncodersOptions {
   spinning?: boolean;
   /** Most images per vision-model run (default 32); GPUs want larger batches. */
   maxBatch?: number;
+  /** Give the vision graph a per-token head (token_embeds) for region vectors (default true). */
+  tokenHead?: boolean;
 }
 
 export interface LoadedEncoders {
@@ -35,7 +39,13 @@ export async function loadEncoders(modelRefOrPath?: string, options: LoadEncoder
   const preprocess = readPreprocessSpec(folder, model.family);
   const tokenizer = TextTokenizer.fromFolder(folder, { family: model.family, maxPositions: model.maxPositions });
   const sessionOptions = { threads: options.threads, spinning: options.spinning };
-  const vision = await openSession(onnxFile(folder, 'vision', dtype), provider, sessionOptions);
+  const visionFile = onnxFile(folder, 'vision', dtype);
+  const tokenHead = options.tokenHead === false ? undefined : withTokenHead(visionFile);
+  const vision = await openSession(visionFile, provider, sessionOptions, tokenHead?.vision);
+  const tokenType = tokenHead && outputType(vision.session, headTokensOutput);
+  const head = tokenHead && (tokenType === 'float32' || tokenType === 'float16')
+    ? (await openSession(`${visionFile} (head)`, vision.provider, sessionOptions, tokenHead.head(tokenType))).session
+    : undefined;
   const text = await openSession(onnxFile(folder, 'text', dtype), vision.provider, sessionOptions);
 
   const imageDim = outputWidth(vision.session, 'image_embeds');
@@ -47,7 +57,7 @@ export async function loadEncoders(modelRefOrPath?: string, options: LoadEncoder
   }
   const info = { model: name, family: model.family, dim, provider: vision.provider };
   return {
-    image: new OnnxImageEncoder(vision.session, info, preprocess, options.maxBatch),
+    image: new OnnxImageEncoder(vision.session, info, preprocess, options.maxBatch, head),
     text: new OnnxTextEncoder(text.session, info, tokenizer),
     info: { ...info, folder, dtype },
   };

@@ -36,10 +36,12 @@ function sessionOptions(provider: ExecutionProvider, options: SessionOptions): o
   };
 }
 
-export async function openSession(file: string, provider: ExecutionProvider, options: SessionOptions = {}): Promise<OpenedSession> {
+/** `model`: the graph's bytes when they differ from the file's (e.g. with an output added); `file` names it. */
+export async function openSession(file: string, provider: ExecutionProvider, options: SessionOptions = {}, model?: Uint8Array): Promise<OpenedSession> {
+  const create = (opts: ort.InferenceSession.SessionOptions) => (model ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(file, opts));
   if (provider !== 'cpu') {
     try {
-      return { session: await ort.InferenceSession.create(file, sessionOptions(provider, options)), provider };
+      return { session: await create(sessionOptions(provider, options)), provider };
     } catch (err) {
       if (!warned.has(provider)) {
         warned.add(provider);
@@ -49,7 +51,7 @@ export async function openSession(file: string, provider: ExecutionProvider, opt
     }
   }
   try {
-    return { session: await ort.InferenceSession.create(file, sessionOptions('cpu', options)), provider: 'cpu' };
+    return { session: await create(sessionOptions('cpu', options)), provider: 'cpu' };
   } catch (err) {
     throw new Error(`cannot load the ONNX model ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -58,6 +60,12 @@ export async function openSession(file: string, provider: ExecutionProvider, opt
 /** The element type of a named input, or undefined when the graph does not have that input. */
 export function inputType(session: ort.InferenceSession, name: string): string | undefined {
   const meta = session.inputMetadata.find((m) => m.name === name);
+  return meta && meta.isTensor ? meta.type : undefined;
+}
+
+/** The element type of a named output, or undefined when the graph does not have that output. */
+export function outputType(session: ort.InferenceSession, name: string): string | undefined {
+  const meta = session.outputMetadata.find((m) => m.name === name);
   return meta && meta.isTensor ? meta.type : undefined;
 }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RgbImage } from '../types.ts';
+import type { ImageTokens } from '../regions/region-embedding.ts';
 import type { FileState } from '../store/image-store.ts';
 import type { Library, SkippedFile } from './library.ts';
 import type { ModelRuntime } from './model-runtime.ts';
@@ -34,6 +35,18 @@ export interface IndexRunOptions {
   onProgress?: (progress: IndexProgress) => void;
   /** Stops after the batch in flight (its rows are committed). */
   signal?: AbortSignal;
+  /**
+   * Called after each committed batch with its newly indexed images, their file bytes and, when the
+   * model has a per-token head, their tokens from the same encoder pass (the region store's input).
+   */
+  onIndexed?: (images: IndexedImage[]) => Promise<void>;
+}
+
+export interface IndexedImage {
+  id: number;
+  hash: string;
+  bytes: Buffer;
+  tokens?: ImageTokens;
 }
 
 export interface IndexReport {
@@ -59,7 +72,7 @@ interface WorkItem {
 }
 
 type Prepared =
-  | { kind: 'ok'; item: WorkItem; hash: string; pixels: RgbImage; width: number; height: number }
+  | { kind: 'ok'; item: WorkItem; hash: string; pixels: RgbImage; width: number; height: number; bytes: Buffer }
   | { kind: 'bad'; item: WorkItem; hash: string | null; reason: string }
   | { kind: 'unchanged'; item: WorkItem };
 
@@ -84,7 +97,7 @@ async function prepareFile(item: WorkItem, runtime: ModelRuntime, maxPixels: num
   try {
     const size = await runtime.imageSize(bytes, { maxPixels });
     const pixels = await runtime.prepare(bytes, undefined, { maxPixels });
-    return { kind: 'ok', item, hash, pixels, width: size.width, height: size.height };
+    return { kind: 'ok', item, hash, pixels, width: size.width, height: size.height, bytes };
   } catch (err) {
     return { kind: 'bad', item, hash, reason: errorMessage(err).replace(/^image buffer \(\d+ bytes\): /, '') };
   }
@@ -189,7 +202,11 @@ export async function indexFolder(library: Library, options: IndexRunOptions): P
         fill();
       }
       const ok = batch.filter((p) => p.kind === 'ok');
-      const vectors = ok.length ? await runtime!.encodeImages(ok.map((p) => p.pixels)) : [];
+      const pixels = ok.map((p) => p.pixels);
+      const withTokens = options.onIndexed && runtime!.encodeImagesWithTokens;
+      const encoded = !ok.length ? [] : withTokens ? await withTokens(pixels) : (await runtime!.encodeImages(pixels)).map((embedding) => ({ embedding, tokens: undefined }));
+      const vectors = encoded.map((e) => e.embedding);
+      const indexed: IndexedImage[] = [];
 
       const added: { id: number; vector: Float32Array }[] = [];
       const dropped: number[] = [];
@@ -206,6 +223,7 @@ export async function indexFolder(library: Library, options: IndexRunOptions): P
             const vector = vectors[ok.indexOf(p)];
             const id = store.write({ relPath: file.relPath, size: file.size, mtimeMs: file.mtimeMs, hash: p.hash, width: p.width, height: p.height, status: 'indexed', vector });
             added.push({ id, vector });
+            indexed.push({ id, hash: p.hash, bytes: p.bytes, tokens: encoded[ok.indexOf(p)].tokens });
           } else {
             const id = store.write({ relPath: file.relPath, size: file.size, mtimeMs: file.mtimeMs, hash: p.hash, status: 'skipped', reason: p.reason });
             dropped.push(id);
@@ -214,6 +232,7 @@ export async function indexFolder(library: Library, options: IndexRunOptions): P
       });
       library.indexVectors(added);
       library.unindex(dropped);
+      if (indexed.length) await options.onIndexed?.(indexed);
       for (const p of batch) {
         if (p.kind === 'bad') skip(p.item.file.relPath, p.reason);
         else if (p.kind === 'unchanged') report.unchanged++;

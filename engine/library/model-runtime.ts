@@ -5,6 +5,7 @@ import { AfsModel } from '../feedback/afs/afs-model.ts';
 import { decodeImage, readImageSize } from '../images/decode.ts';
 import { prepareForModel } from '../images/prepare.ts';
 import { loadEncoders, type LoadEncodersOptions } from '../encoders/load-encoders.ts';
+import { encodeImageTokens, type ImageTokens } from '../regions/region-embedding.ts';
 
 export interface ModelRuntime {
   readonly info: EncoderInfo;
@@ -18,6 +19,12 @@ export interface ModelRuntime {
   prepare(source: Buffer | RgbImage, box?: Box, options?: { maxPixels?: number }): Promise<RgbImage>;
   /** L2-normalised embeddings of prepared images. */
   encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
+  readonly preprocess: PreprocessSpec;
+  /** The tokens of prepared images (region vectors), when the model's graph has a per-token head. */
+  encodeTokenEmbeds?(prepared: RgbImage[]): Promise<ImageTokens[]>;
+  /** The embeddings and the tokens of prepared images from one encoder pass, likewise. */
+  encodeImagesWithTokens?(prepared: RgbImage[]): Promise<{ embedding: Float32Array; tokens: ImageTokens }[]>;
+  poolTokenSets?(sets: TokenMatrix[]): Promise<Float32Array[] | undefined>;
   encodeTexts(texts: string[]): Promise<Float32Array[]>;
   /** Patch tokens (last_hidden_state) of prepared images; throws when the model gives none. */
   encodeImageTokens(prepared: RgbImage[]): Promise<TokenMatrix[]>;
@@ -42,6 +49,13 @@ export async function loadModelRuntime(model: string, provider: ExecutionProvide
     imageSize: (bytes, options) => readImageSize(bytes, options),
     prepare: (source, box, options) => prepareForModel(source, image.preprocess, box, options),
     encodeImages: async (batch) => (await image.encodePixels(batch)).map((e) => e.embedding),
+    preprocess: image.preprocess,
+    encodeTokenEmbeds: image.hasTokenEmbeds ? (batch) => encodeImageTokens(image, batch) : undefined,
+    encodeImagesWithTokens: image.hasTokenEmbeds
+      ? async (batch) =>
+          (await image.encodePixels(batch, { tokenEmbeds: true })).map((e) => ({ embedding: e.embedding, tokens: { tokenEmbeds: e.tokenEmbeds as TokenMatrix, headTokens: e.headTokens } }))
+      : undefined,
+    poolTokenSets: (sets) => image.poolTokenSets(sets),
     encodeTexts: (texts) => text.encodeTexts(texts),
     encodeImageTokens: async (batch) =>
       (await image.encodePixels(batch, { tokens: true })).map((e) => {

@@ -7,12 +7,13 @@ const windowLevel = z.object({
   size: z.number().gt(0).max(1),
 });
 
-export const regionSourceSchema = z.enum(['windows', 'proposer', 'tokens']);
+export const regionSourceSchema = z.enum(['windows', 'proposer', 'tokens', 'cells']);
 export type RegionSource = z.infer<typeof regionSourceSchema>;
 
 export const regionsConfigSchema = z.object({
   enabled: z.boolean(),
   source: regionSourceSchema,
+  embed: z.enum(['tokens', 'crops']),
   windows: z.array(windowLevel).min(1),
   proposer: z.object({
     workSide: z.number().int().min(32).max(2048),

@@ -27,6 +27,7 @@ export function createRegionProposer(config: Pick<RegionsConfig, 'source' | 'win
       return config.proposer.plusWindows.length ? new CombinedProposer([segments, new WindowProposer(config.proposer.plusWindows)]) : segments;
     }
     case 'tokens':
-      throw new Error('the token source follows the model’s own cell grid: build it with the model (createTokenCellProposer)');
+    case 'cells':
+      throw new Error(`the ${config.source} source follows the model’s own cell grid: the region indexer builds it with the model`);
   }
 }

@@ -1,16 +1,21 @@
 // Region extraction at index time: for each image, propose regions (configs/regions.yaml `source`),
-// embed each one with the image encoder (crops cut from the original image, never from a resized
-// copy), and append them to the library's region store. The library's indexer calls `add` once per
+// embed them (`embed`: pooled from the image's projected tokens, or crops cut from the original
+// image; engine/regions/region-embedding.ts), and append them to the library's region store. The library's indexer calls `add` once per
 // batch; images whose regions are missing (a run killed between the library's commit and the region
 // store's) are found by `missing` and added on the next run.
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Box, EncoderInfo, ImageEncoder, PreprocessSpec, RegionProposal, RegionProposer, RgbImage, TokenMatrix } from '../types.ts';
+import type { Box, EncoderInfo, ImageEncoder, RegionProposal, RegionProposer, RgbImage, TokenMatrix } from '../types.ts';
+import { clampBox } from './geometry.ts';
 import { prepareForModel } from '../images/prepare.ts';
 import { log } from '../log.ts';
 import { loadRegionsConfig, type RegionsConfig } from './config.ts';
 import { createRegionProposer } from './proposers.ts';
+import { embedBoxes, effectiveEmbed, encodeImageTokens, tokensOf, type BoxEncoder, type ImageTokens, type RegionEmbed } from './region-embedding.ts';
+import { proposeCells } from './cell-proposer.ts';
+import { tokenCells } from './token-pooling.ts';
+import { windowBoxes } from './windows.ts';
 import { RegionStore } from './region-store.ts';
 import { moveDamagedStoreAside, RegionStoreHeaderError } from './region-damage.ts';
 import { TokenCellProposer, tokenGrid } from './token-cells.ts';
@@ -21,13 +26,8 @@ export const regionsFileName = 'regions.bin';
  * What region extraction needs of the model: the library's ModelRuntime fits as is; an ImageEncoder
  * through regionEncoderOf. The token source also needs the preprocessing and the tokens.
  */
-export interface RegionEncoder {
+export interface RegionEncoder extends BoxEncoder {
   readonly info: EncoderInfo;
-  /** The model's input pixels of an image, or of a box of it cut from the original. */
-  prepare(image: RgbImage, box?: Box): Promise<RgbImage>;
-  /** L2-normalised embeddings of prepared images. */
-  encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
-  readonly preprocess?: PreprocessSpec;
   encodeTokens?(prepared: RgbImage[]): Promise<TokenMatrix[]>;
 }
 
@@ -42,6 +42,8 @@ export function regionEncoderOf(encoder: ImageEncoder): RegionEncoder {
         if (!e.tokens) throw new Error(`model ${encoder.info.model} gives no token output (last_hidden_state)`);
         return e.tokens;
       }),
+    encodeTokenEmbeds: encoder.hasTokenEmbeds ? (prepared) => encodeImageTokens(encoder, prepared) : undefined,
+    poolTokenSets: encoder.poolTokenSets?.bind(encoder),
   };
 }
 
@@ -49,10 +51,14 @@ export interface RegionImage {
   id: number;
   /** Version of the image (e.g. the start of its content hash), stored with its regions. */
   tag?: number;
-  /** The decoded original image (EXIF-rotated). */
+  /** The decoded original image (EXIF-rotated), or a smaller copy of it when `size` is given. */
   image: RgbImage;
+  /** The original's size when `image` is a smaller copy (regions are stored in the original's pixels). */
+  size?: { width: number; height: number };
   /** Tokens of the image from the library's own encoding, when it asked for them (token source). */
   tokens?: TokenMatrix;
+  /** The image's tokens from the library's own encoding (saves the region pass its encoder run). */
+  imageTokens?: ImageTokens;
 }
 
 export interface RegionAddStats {
@@ -65,8 +71,6 @@ export interface RegionAddStats {
 /** How token-source regions are embedded: the tokens themselves (direct) or crops of their cells. */
 type TokenMode = { direct: true; skipFirst: boolean } | { direct: false };
 
-const CROP_BATCH = 64;
-
 function normalised(v: Float32Array): Float32Array {
   let n = 0;
   for (let i = 0; i < v.length; i++) n += v[i] * v[i];
@@ -74,10 +78,19 @@ function normalised(v: Float32Array): Float32Array {
   return v.map((x) => x / n);
 }
 
-/** "proposer:1a2b3c": the source plus a digest of the settings that shape its regions. */
-function storeLabel(config: RegionsConfig, tokenSide?: number): string {
-  const shape = config.source === 'windows' ? config.windows : config.source === 'proposer' ? config.proposer : { side: tokenSide, ...config.tokens };
-  return `${config.source}:${createHash('sha1').update(JSON.stringify(shape)).digest('hex').slice(0, 6)}`;
+/** "proposer:1a2b3c": the source plus a digest of the settings that shape its regions and their vectors. */
+function storeLabel(config: RegionsConfig, embed: RegionEmbed, tokenSide?: number): string {
+  const shape = config.source === 'windows' ? config.windows : config.source === 'proposer' || config.source === 'cells' ? config.proposer : { side: tokenSide, ...config.tokens };
+  // Crop-embedded stores keep their old label, so that they stay valid.
+  const digest = createHash('sha1').update(JSON.stringify(embed === 'crops' ? shape : { shape, embed })).digest('hex').slice(0, 6);
+  return `${config.source}:${digest}`;
+}
+
+function inOriginal(box: Box, item: RegionImage): Box {
+  if (!item.size) return box;
+  const sx = item.size.width / item.image.width;
+  const sy = item.size.height / item.image.height;
+  return clampBox({ x: box.x * sx, y: box.y * sy, w: box.w * sx, h: box.h * sy }, item.size.width, item.size.height);
 }
 
 /** The settings of the store at `file`; a store with a damaged header is moved aside (and rebuilt by the caller). */
@@ -97,6 +110,9 @@ export class RegionIndexer {
     readonly proposer: RegionProposer,
     private readonly encoder: RegionEncoder,
     private readonly tokenMode: TokenMode | undefined,
+    readonly embed: RegionEmbed,
+    /** The `cells` source: proposals from the tokens themselves (configs/regions.yaml proposer settings). */
+    private readonly cells?: RegionsConfig['proposer'],
   ) {}
 
   /**
@@ -107,7 +123,15 @@ export class RegionIndexer {
     let proposer: RegionProposer;
     let tokenMode: TokenMode | undefined;
     let label: string;
-    if (config.source === 'tokens') {
+    const embed = effectiveEmbed(encoder, config.embed);
+    if (config.source === 'cells' && embed !== 'tokens') {
+      log.warn(`regions: the cells source needs pooled tokens, which ${encoder.info.model} cannot give; using the proposer source`);
+      config = { ...config, source: 'proposer' };
+    }
+    if (config.source === 'cells') {
+      proposer = { name: 'cells', propose: () => Promise.reject(new Error('cell proposals come from the tokens')) };
+      label = storeLabel(config, embed);
+    } else if (config.source === 'tokens') {
       const { preprocess, encodeTokens } = encoder;
       if (!preprocess || !encodeTokens) throw new Error('the token region source needs an encoder that gives its preprocessing and tokens');
       const blank = { data: new Uint8Array(preprocess.cropWidth * preprocess.cropHeight * 3), width: preprocess.cropWidth, height: preprocess.cropHeight };
@@ -115,7 +139,9 @@ export class RegionIndexer {
       const probe = { tokens };
       const grid = tokenGrid(probe.tokens.count);
       proposer = new TokenCellProposer(preprocess, grid.side);
-      if (config.tokens.embed === 'direct') {
+      if (embed === 'tokens') {
+        tokenMode = undefined;
+      } else if (config.tokens.embed === 'direct') {
         if (probe.tokens.dim !== encoder.info.dim) {
           throw new Error(`regions: tokens.embed is "direct" but ${encoder.info.model}'s tokens have ${probe.tokens.dim} values, its embeddings ${encoder.info.dim}`);
         }
@@ -124,10 +150,10 @@ export class RegionIndexer {
         tokenMode = { direct: false };
         log.info(`regions: ${encoder.info.model}'s ${grid.side}×${grid.side} token cells are embedded as crops (its graph exposes no projected token output)`);
       }
-      label = storeLabel(config, grid.side);
+      label = storeLabel(config, embed, grid.side);
     } else {
       proposer = createRegionProposer(config);
-      label = storeLabel(config);
+      label = storeLabel(config, embed);
     }
     const settings = { dim: encoder.info.dim, dtype: config.store.dtype, label };
     const existing = readSettingsOrMoveAside(file);
@@ -135,7 +161,7 @@ export class RegionIndexer {
       log.warn(`regions: ${file} holds ${existing.label} regions (dim ${existing.dim}, ${existing.dtype}); rebuilding them as ${label}`);
       rmSync(file);
     }
-    return new RegionIndexer(RegionStore.open(file, settings), proposer, encoder, tokenMode);
+    return new RegionIndexer(RegionStore.open(file, settings), proposer, encoder, tokenMode, embed, config.source === 'cells' ? config.proposer : undefined);
   }
 
   has(id: number): boolean {
@@ -153,17 +179,31 @@ export class RegionIndexer {
     if (items.length === 0) return stats;
     const t0 = performance.now();
     const proposals: RegionProposal[][] = [];
-    for (const item of items) proposals.push(await this.proposer.propose(item.image));
+    if (this.cells) {
+      const cells = this.cells;
+      const tokens = await tokensOf(this.encoder, items.map((item) => ({ image: item.image, tokens: item.imageTokens })));
+      items = items.map((item, k) => ({ ...item, imageTokens: tokens[k] }));
+      items.forEach((item, k) => {
+        const { width, height } = item.image;
+        const grid = tokenCells(tokens[k].tokenEmbeds, width, height, this.encoder.preprocess as NonNullable<RegionEncoder['preprocess']>);
+        const windows = windowBoxes(width, height, cells.plusWindows).map((box) => ({ box, source: 'window' as const }));
+        proposals.push([...proposeCells(grid, cells), ...windows]);
+      });
+    } else {
+      for (const item of items) proposals.push(await this.proposer.propose(item.image));
+    }
     stats.proposeMs = performance.now() - t0;
 
     const t1 = performance.now();
-    const embeddings = this.tokenMode?.direct ? await this.tokenEmbeddings(items, this.tokenMode.skipFirst) : await this.cropEmbeddings(items, proposals);
+    const embeddings = this.tokenMode?.direct
+      ? await this.tokenEmbeddings(items, this.tokenMode.skipFirst)
+      : await embedBoxes(this.encoder, items.map((item, k) => ({ image: item.image, tokens: item.imageTokens, boxes: proposals[k].map((p) => p.box) })), this.embed);
     stats.encodeMs = performance.now() - t1;
 
     const batch = items.map((item, k) => ({
       id: item.id,
       tag: item.tag,
-      regions: proposals[k].map((p, r) => ({ box: p.box, source: p.source, embedding: embeddings[k][r] })),
+      regions: proposals[k].map((p, r) => ({ box: inOriginal(p.box, item), source: p.source, embedding: embeddings[k][r] })),
     }));
     stats.regions = batch.reduce((n, b) => n + b.regions.length, 0);
     this.store.put(batch);
@@ -176,18 +216,6 @@ export class RegionIndexer {
 
   close(): void {
     this.store.close();
-  }
-
-  private async cropEmbeddings(items: RegionImage[], proposals: RegionProposal[][]): Promise<Float32Array[][]> {
-    const jobs = items.flatMap((item, k) => proposals[k].map((p) => ({ image: item.image, box: p.box })));
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < jobs.length; start += CROP_BATCH) {
-      const chunk = jobs.slice(start, start + CROP_BATCH);
-      const pixels = await Promise.all(chunk.map((j) => this.encoder.prepare(j.image, j.box)));
-      vectors.push(...(await this.encoder.encodeImages(pixels)));
-    }
-    let next = 0;
-    return proposals.map((list) => list.map(() => vectors[next++]));
   }
 
   private async tokenEmbeddings(items: RegionImage[], skipFirst: boolean): Promise<Float32Array[][]> {

@@ -31,7 +31,7 @@ function slug(s: string): string {
 /** One cache file per collection, model and region settings, so that variants do not evict each other. */
 export function collectionRegionsFile(collection: EvalCollection, config: RegionsConfig): string {
   const root = process.env.VISUALREF_CACHE ?? join(tmpdir(), 'visualref-cache');
-  const settings = { source: config.source, windows: config.windows, proposer: config.proposer, tokens: config.tokens, dtype: config.store.dtype };
+  const settings = { source: config.source, embed: config.embed, windows: config.windows, proposer: config.proposer, tokens: config.tokens, dtype: config.store.dtype };
   const digest = createHash('sha1').update(JSON.stringify(settings)).digest('hex').slice(0, 8);
   // Splits of one dataset share its name and a retrained model keeps its name: the image files and
   // the model's embeddings of them tell collections apart.

@@ -10,6 +10,7 @@ import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
 import { loadRegionsConfig, regionSourceSchema, type RegionsConfig } from '../../engine/regions/config.ts';
 import { buildMarks, markEncoderOf, type MarkKind } from '../../engine/regions/marks.ts';
 import { rerankByRegions, type RegionMark } from '../../engine/regions/rerank.ts';
+import type { RegionEmbed } from '../../engine/regions/region-embedding.ts';
 import { cosineScores, topK, type FeedbackTurn, type QueryState, type Strategy } from '../strategy.ts';
 import { collectionRegions } from './collection-regions.ts';
 import { simulateRegionMarks } from './region-user.ts';
@@ -24,10 +25,10 @@ function memoryOf(state: QueryState): RegionMemory {
   return m && Array.isArray(m.marks) ? m : { marks: [], marked: new Set() };
 }
 
-async function newMarks(turn: FeedbackTurn, memory: RegionMemory, kind: MarkKind): Promise<RegionMemory> {
+async function newMarks(turn: FeedbackTurn, memory: RegionMemory, kind: MarkKind, embed: RegionEmbed): Promise<RegionMemory> {
   const inputs = await simulateRegionMarks(turn, memory.marked);
   if (inputs.length === 0) return memory;
-  const marks = await buildMarks(inputs, kind, markEncoderOf(turn.collection.image, turn.collection.text));
+  const marks = await buildMarks(inputs, kind, markEncoderOf(turn.collection.image, turn.collection.text), embed);
   return { marks: [...memory.marks, ...marks], marked: new Set([...memory.marked, ...inputs.map((m) => m.label)]) };
 }
 
@@ -53,7 +54,7 @@ export function regionStrategy(options: RegionStrategyOptions = {}): Strategy {
     name: options.name ?? 'region',
     async refine(turn) {
       const regions = await collectionRegions(turn.collection, config);
-      const memory = await newMarks(turn, memoryOf(turn.state), kind);
+      const memory = await newMarks(turn, memoryOf(turn.state), kind, config.embed);
       const global = cosineScores(turn.state.vector, turn.collection);
       const candidates = topK(global, pool);
       const ranked = rerankByRegions(candidates, memory.marks, { lambda, mu, regionsOf: regions.regionsOf });
@@ -74,7 +75,8 @@ export function regionVectorStrategy(options: { marks?: MarkKind; name?: string 
     name: options.name ?? 'region-vector',
     async refine(turn) {
       const before = memoryOf(turn.state);
-      const memory = await newMarks(turn, before, kind);
+      // The VisualReF way averages crop embeddings into the query; there are no regions to match.
+      const memory = await newMarks(turn, before, kind, 'crops');
       const added = memory.marks.slice(before.marks.length);
       const vector = added.length
         ? visualRefRocchio(
