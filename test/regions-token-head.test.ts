@@ -94,7 +94,7 @@ test('regions and marks are embedded alike: a mark drawn on a stored region gets
   await indexer.add([{ id: 1, image: scene.image }]);
   const stored = indexer.store.get(1)!;
   assert.equal(stored.length, 4);
-  const [mark] = await buildMarks([{ id: 'm', relevant: true, image: scene.image, box: stored[2].box }], 'crop', markEncoderOf(image, text), 'tokens');
+  const [mark] = await buildMarks([{ label: 'm', relevant: true, image: scene.image, box: stored[2].box }], 'crop', markEncoderOf(image, text), 'tokens');
   assert.ok(cosine(mark.vector, stored[2].embedding) > 0.999, 'same box, same vector');
   assert.ok(cosine(mark.vector, stored[1].embedding) < 0.999, 'another box, another vector');
   // Tokens handed over from the image pass give the same regions as the indexer's own encoding.

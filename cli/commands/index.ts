@@ -91,7 +91,7 @@ export const command: Command = {
           ...report.skippedFiles.map((f) => `  skipped ${f.path}: ${f.reason}`),
           ...report.unreadableFolders.map((f) => `  unreadable folder ${f.path}: ${f.reason}`),
         ];
-        if (built.regions) lines.push(describeRegions(built.regions, totalSeconds - report.seconds));
+        if (built.regions) lines.push(describeRegions(built.regions));
         lines.push(`total ${totalSeconds.toFixed(1)} s`);
         if (report.aborted || abort.signal.aborted) lines.push('interrupted: run the same command again to finish');
         const warning = builtinModelWarning(library);

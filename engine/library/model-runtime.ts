@@ -19,7 +19,6 @@ export interface ModelRuntime {
   prepare(source: Buffer | RgbImage, box?: Box, options?: { maxPixels?: number }): Promise<RgbImage>;
   /** L2-normalised embeddings of prepared images. */
   encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
-  readonly preprocess: PreprocessSpec;
   /** The tokens of prepared images (region vectors), when the model's graph has a per-token head. */
   encodeTokenEmbeds?(prepared: RgbImage[]): Promise<ImageTokens[]>;
   /** The embeddings and the tokens of prepared images from one encoder pass, likewise. */
@@ -49,7 +48,6 @@ export async function loadModelRuntime(model: string, provider: ExecutionProvide
     imageSize: (bytes, options) => readImageSize(bytes, options),
     prepare: (source, box, options) => prepareForModel(source, image.preprocess, box, options),
     encodeImages: async (batch) => (await image.encodePixels(batch)).map((e) => e.embedding),
-    preprocess: image.preprocess,
     encodeTokenEmbeds: image.hasTokenEmbeds ? (batch) => encodeImageTokens(image, batch) : undefined,
     encodeImagesWithTokens: image.hasTokenEmbeds
       ? async (batch) =>
