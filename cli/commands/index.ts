@@ -10,10 +10,14 @@ import { buildLibrary } from '../../engine/library/build-library.ts';
 import type { LibraryRegionsReport } from '../../engine/regions/library-regions.ts';
 import { log } from '../../engine/log.ts';
 import { defaultModel } from '../../engine/library/default-model.ts';
+import { configuredDatabase } from '../../engine/library/open-backend.ts';
+import { PostgresLibrary } from '../../engine/library/postgres/postgres-library.ts';
+import type { IndexReport } from '../../engine/library/indexer.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
+  db: z.string().min(1).max(2000).optional(),
   provider: z.enum(['cpu', 'webgpu', 'cuda']).default('cpu'),
   batch: z.coerce.number().int().min(1).max(1024).optional(),
   dtype: z.enum(['fp32', 'fp16', 'q8']).optional(),
@@ -21,7 +25,7 @@ const flags = z.object({
   help: z.boolean().optional(),
 });
 
-const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR] [--provider cpu|webgpu|cuda] [--batch N] [--dtype fp32|fp16|q8] [--json]`;
+const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR | --db postgres://…] [--provider cpu|webgpu|cuda] [--batch N] [--dtype fp32|fp16|q8] [--json]`;
 
 export const command: Command = {
   summary: 'index a folder of images into the library',
@@ -31,6 +35,7 @@ export const command: Command = {
       {
         model: { type: 'string' },
         data: { type: 'string' },
+        db: { type: 'string' },
         provider: { type: 'string' },
         batch: { type: 'string' },
         dtype: { type: 'string' },
@@ -53,25 +58,22 @@ export const command: Command = {
     }
     if (!isDir) throw new UsageError(`${folder} is not a folder`);
 
-    const library = await Library.open({
-      dataDir: values.data,
-      model: values.model ?? defaultModel(),
-      provider: values.provider,
-      runtime: values.dtype ? { dtype: values.dtype } : undefined,
-    });
+    const database = configuredDatabase(values.db);
+    const model = values.model ?? defaultModel();
+    const runtime = values.dtype ? { dtype: values.dtype } : undefined;
+    const library = database
+      ? await PostgresLibrary.open({ url: database, model, provider: values.provider, runtime })
+      : await Library.open({ dataDir: values.data, model, provider: values.provider, runtime });
     const progress = progressReporter();
     const abort = new AbortController();
     const onSignal = () => abort.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const built = await buildLibrary(library, {
-        folder,
-        batchSize: values.batch,
-        onProgress: progress.update,
-        onRegionProgress: regionProgress(),
-        signal: abort.signal,
-      });
+      const run = { folder, batchSize: values.batch, onProgress: progress.update, signal: abort.signal };
+      // The postgres backend holds no region store yet: its runs index the images only.
+      const built: { images: IndexReport; regions?: LibraryRegionsReport } =
+        library instanceof PostgresLibrary ? { images: await library.indexFolder(run) } : await buildLibrary(library, { ...run, onRegionProgress: regionProgress() });
       const report = built.images;
       progress.finish();
       if (values.json) {

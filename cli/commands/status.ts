@@ -4,15 +4,18 @@ import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
+import { configuredDatabase } from '../../engine/library/open-backend.ts';
+import { PostgresLibrary } from '../../engine/library/postgres/postgres-library.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
+  db: z.string().min(1).max(2000).optional(),
   json: z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
-const usage = `usage: visualref status [--model NAME|PATH] [--data DIR] [--json]`;
+const usage = `usage: visualref status [--model NAME|PATH] [--data DIR | --db postgres://…] [--json]`;
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -25,7 +28,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { model: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      { model: { type: 'string' }, data: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       flags,
     );
     if (values.help) {
@@ -33,6 +36,8 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usage}`);
+    const database = configuredDatabase(values.db);
+    if (database) return printPostgresStatus(database, values.model, values.json === true);
     const library = await openExistingLibrary({ dataDir: values.data, model: values.model });
     try {
       const status = library.status();
@@ -55,3 +60,20 @@ export const command: Command = {
     }
   },
 };
+
+async function printPostgresStatus(url: string, model: string | undefined, json: boolean): Promise<number> {
+  const library = await PostgresLibrary.open({ url, model });
+  try {
+    const status = await library.status();
+    const lines = [
+      `model:     ${status.model} (${status.dim}-d)`,
+      `folder:    ${status.root ?? '(none yet)'}`,
+      `images:    ${status.images} indexed, ${status.skipped} skipped`,
+      `database:  ${status.location}`,
+    ];
+    process.stdout.write(json ? `${JSON.stringify(status, null, 2)}\n` : `${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await library.close();
+  }
+}
