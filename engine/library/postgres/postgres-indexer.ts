@@ -12,7 +12,7 @@ import { scanFolder } from '../scan.ts';
 import type { PostgresLibrary } from './postgres-library.ts';
 import { toVectorText } from './vector-text.ts';
 
-interface Row {
+export interface Row {
   relPath: string;
   size: number;
   mtimeMs: number;
@@ -25,7 +25,7 @@ interface Row {
 }
 
 /** Inserts or rewrites rows by path in one statement; a rewrite raises the row's version. */
-async function upsertRows(db: pg.PoolClient | pg.Pool, rows: Row[]): Promise<void> {
+export async function upsertRows(db: pg.PoolClient | pg.Pool, rows: Row[]): Promise<void> {
   if (rows.length === 0) return;
   const now = Date.now();
   await db.query(
@@ -52,7 +52,7 @@ async function upsertRows(db: pg.PoolClient | pg.Pool, rows: Row[]): Promise<voi
   );
 }
 
-async function inTransaction(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+export async function inTransaction(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
