@@ -55,13 +55,17 @@ test('writes of one process are seen by another at once; a newer schema is refus
   const database = await startTestDatabase(t, 7582);
   const images = join(tempDir(t), 'images');
   await writeImages(images, 6);
-  const server = await PostgresLibrary.open({ url: database.url, model: tinyClip, indexConfig: indexConfig() });
+  // A tiny ef_search: searches asking for more must still get every row they ask for.
+  const narrow = indexConfig();
+  const server = await PostgresLibrary.open({ url: database.url, model: tinyClip, indexConfig: { ...narrow, hnsw: { ...narrow.hnsw, efSearch: 2 } } });
   const indexer = await PostgresLibrary.open({ url: database.url, model: tinyClip, indexConfig: indexConfig() });
   assert.equal((await server.status()).images, 0);
   await indexer.indexFolder({ folder: images, batchSize: 3 });
   const probe = (await indexer.vector(3))!;
   assert.equal((await server.search(probe, 1))[0].id, 3, 'the serving process finds the new images without a restart');
   assert.equal((await server.status()).images, 6);
+  assert.equal((await server.search(probe, 2)).length, 2);
+  assert.deepEqual((await server.search(probe, 5, { exclude: new Set([3]) })).map((h) => h.id).sort(), [1, 2, 4, 5, 6]);
   await indexer.close();
   await server.close();
 

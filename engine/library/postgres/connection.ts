@@ -19,6 +19,9 @@ export function isPostgresUrl(value: string): boolean {
 
 export class DatabaseUnavailableError extends Error {}
 
+/** pgvector's ceiling on hnsw.ef_search. */
+export const maxSearchEf = 1000;
+
 const installHint =
   'Postgres 15 or later with the pgvector extension 0.7 or later (e.g. `apt install postgresql-17-pgvector`), or for development `npm run db:dev -- --port N`';
 
@@ -28,7 +31,7 @@ const installHint =
  */
 export async function openPool(url: string, options: { searchEf: number; max?: number }): Promise<pg.Pool> {
   if (!isPostgresUrl(url)) throw new DatabaseUnavailableError(`--db: expected a postgres:// URL, got ${redactUrl(url)}`);
-  const efSearch = Math.min(1000, Math.max(1, Math.floor(options.searchEf)));
+  const efSearch = Math.min(maxSearchEf, Math.max(1, Math.floor(options.searchEf)));
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 4,

@@ -12,7 +12,7 @@ import type { ImageSource } from '../library.ts';
 import type { BackendStatus, LibraryBackend } from '../library-backend.ts';
 import { loadModelRuntime, type ModelRuntime, type RuntimeOptions } from '../model-runtime.ts';
 import { canonicalModelRef, resolveUnderRoot } from '../paths.ts';
-import { openPool, redactUrl } from './connection.ts';
+import { maxSearchEf, openPool, redactUrl } from './connection.ts';
 import { getMeta, migrate, setMeta } from './schema.ts';
 import { fromVectorText, toVectorText } from './vector-text.ts';
 import { indexFolderIntoPostgres } from './postgres-indexer.ts';
@@ -82,7 +82,6 @@ export class PostgresLibrary implements LibraryBackend {
   static async open(options: PostgresLibraryOptions): Promise<PostgresLibrary> {
     const indexConfig = options.indexConfig ?? loadIndexConfig();
     const provider = options.provider ?? 'cpu';
-    // ef_search must cover k plus the ids a refine turn excludes; pgvector caps it at 1000.
     const pool = await openPool(options.url, { searchEf: indexConfig.hnsw.efSearch, max: options.connections });
     let runtime: ModelRuntime | undefined;
     try {
@@ -158,14 +157,30 @@ export class PostgresLibrary implements LibraryBackend {
     const exclude = options.exclude ?? new Set<number>();
     // Over-fetch by the number excluded: at most that many of the top results can be dropped.
     const limit = k + exclude.size;
-    const result = await this.pool.query<{ id: string; distance: number }>(
-      'SELECT id, embedding <=> $1::vector AS distance FROM images ORDER BY embedding <=> $1::vector LIMIT $2',
-      [toVectorText(vector), limit],
-    );
+    const sql = 'SELECT id, embedding <=> $1::vector AS distance FROM images ORDER BY embedding <=> $1::vector LIMIT $2';
+    const params = [toVectorText(vector), limit];
+    // An HNSW scan returns at most ef_search rows: a larger request raises it for its own transaction.
+    const result = limit <= this.indexConfig.hnsw.efSearch ? await this.pool.query<{ id: string; distance: number }>(sql, params) : await this.withSearchEf(limit, sql, params);
     return result.rows
       .filter((row) => row.distance !== null && !exclude.has(Number(row.id)))
       .slice(0, k)
       .map((row) => ({ id: Number(row.id), score: 1 - row.distance }));
+  }
+
+  private async withSearchEf(ef: number, sql: string, params: unknown[]): Promise<pg.QueryResult<{ id: string; distance: number }>> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL hnsw.ef_search = ${Math.min(maxSearchEf, Math.floor(ef))}`);
+      const result = await client.query<{ id: string; distance: number }>(sql, params);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async imagePath(id: number): Promise<string> {
