@@ -1,6 +1,6 @@
 // Runs every benchmark in turn, each in its own process (so its peak RSS and threads are its own),
 // then writes bench/results/summary.md: one table of every figure beside its target.
-//   npm run bench [-- --quick] [--only index,search,million,cpu-int8,int8-accuracy,gpu,regions,refine-regions,region-indexing,mcp-loop,afs-refine] [--model DIR] [--out DIR]
+//   npm run bench [-- --quick] [--only index,search,million,cpu-int8,int8-accuracy,gpu,regions,refine-regions,region-indexing,mcp-loop,afs-refine,postgres] [--model DIR] [--out DIR]
 // --quick: small sizes (minutes, for checking the benchmarks work, not for figures).
 // --summary-only: runs nothing, rewrites summary.md from the reports already there.
 // A benchmark that fails is reported in the summary and makes the exit code 1; the others still run.
@@ -15,7 +15,7 @@ import { loadIndexConfig } from '../engine/index/config.ts';
 import { machine } from './report.ts';
 import { summaryMarkdown, type FailedRun, type StoredReport } from './summary.ts';
 
-const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'int8-accuracy', 'gpu', 'regions', 'refine-regions', 'region-indexing', 'mcp-loop', 'afs-refine'] as const;
+const benchmarks = ['index', 'search', 'million', 'cpu-int8', 'int8-accuracy', 'gpu', 'regions', 'refine-regions', 'region-indexing', 'mcp-loop', 'afs-refine', 'postgres'] as const;
 type Benchmark = (typeof benchmarks)[number];
 
 const { values } = parseArgs({
@@ -68,6 +68,8 @@ function plan(name: Benchmark): Plan {
       return { script: 'refine-regions.ts', reports: ['refine-regions'], argv: q ? ['--images', '3000', '--scenes', '60', '--turns', '5'] : [] };
     case 'afs-refine':
       return { script: 'afs-refine.ts', reports: ['afs-refine'], argv: q ? ['--scenes', '40', '--turns', '10'] : [] };
+    case 'postgres':
+      return { script: 'postgres-backends.ts', reports: ['postgres-backends'], argv: q ? ['--n', '1000', '--queries', '20'] : [] };
     case 'regions':
       return { script: 'regions.ts', reports: ['regions-rerank', 'regions-store', 'regions-extraction'], argv: q ? ['--n', '2000', '--turns', '10', '--photos', '2'] : [] };
   }

@@ -11,10 +11,14 @@ import type { LibraryRegionsReport } from '../../engine/regions/library-regions.
 import { log } from '../../engine/log.ts';
 import { defaultModel } from '../../engine/library/default-model.ts';
 import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
+import { configuredDatabase } from '../../engine/library/open-backend.ts';
+import { PostgresLibrary } from '../../engine/library/postgres/postgres-library.ts';
+import type { IndexReport } from '../../engine/library/indexer.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
+  db: z.string().min(1).max(2000).optional(),
   provider: z.enum(['cpu', 'webgpu', 'cuda']).default('cpu'),
   batch: z.coerce.number().int().min(1).max(1024).optional(),
   dtype: z.enum(['fp32', 'fp16', 'q8']).optional(),
@@ -23,7 +27,7 @@ const flags = z.object({
   help: z.boolean().optional(),
 });
 
-const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR] [--provider cpu|webgpu|cuda] [--batch N] [--dtype fp32|fp16|q8] [--no-regions] [--json]
+const usage = `usage: visualref index <folder> [--model NAME|PATH] [--data DIR | --db postgres://…] [--provider cpu|webgpu|cuda] [--batch N] [--dtype fp32|fp16|q8] [--no-regions] [--json]
   --no-regions   images only: no region store (region feedback then matches marks against whole images);
                  configs/regions.yaml \`enabled: false\` does the same for every run`;
 
@@ -35,6 +39,7 @@ export const command: Command = {
       {
         model: { type: 'string' },
         data: { type: 'string' },
+        db: { type: 'string' },
         provider: { type: 'string' },
         batch: { type: 'string' },
         dtype: { type: 'string' },
@@ -58,12 +63,12 @@ export const command: Command = {
     }
     if (!isDir) throw new UsageError(`${folder} is not a folder`);
 
-    const library = await Library.open({
-      dataDir: values.data,
-      model: values.model ?? defaultModel(),
-      provider: values.provider,
-      runtime: values.dtype ? { dtype: values.dtype } : undefined,
-    });
+    const database = configuredDatabase(values.db);
+    const model = values.model ?? defaultModel();
+    const runtime = values.dtype ? { dtype: values.dtype } : undefined;
+    const library = database
+      ? await PostgresLibrary.open({ url: database, model, provider: values.provider, runtime })
+      : await Library.open({ dataDir: values.data, model, provider: values.provider, runtime });
     const progress = progressReporter();
     const abort = new AbortController();
     const onSignal = () => abort.abort();
@@ -71,14 +76,12 @@ export const command: Command = {
     process.once('SIGTERM', onSignal);
     try {
       const started = performance.now();
-      const built = await buildLibrary(library, {
-        folder,
-        batchSize: values.batch,
-        onProgress: progress.update,
-        onRegionProgress: regionProgress(progress.finish),
-        signal: abort.signal,
-        regions: values['no-regions'] ? false : undefined,
-      });
+      const run = { folder, batchSize: values.batch, onProgress: progress.update, signal: abort.signal };
+      // The postgres backend holds no region store yet: its runs index the images only.
+      const built: { images: IndexReport; regions?: LibraryRegionsReport } =
+        library instanceof PostgresLibrary
+          ? { images: await library.indexFolder(run) }
+          : await buildLibrary(library, { ...run, onRegionProgress: regionProgress(progress.finish), regions: values['no-regions'] ? false : undefined });
       const report = built.images;
       const totalSeconds = (performance.now() - started) / 1000;
       progress.finish();

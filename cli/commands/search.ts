@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
-import { openExistingLibrary } from '../../engine/library/open-existing.ts';
 import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
-import type { Library } from '../../engine/library/library.ts';
 import { QueryFileError, readQueryImageFile } from '../../engine/images/query-file.ts';
 import { loadToolsConfig } from '../../tools/config.ts';
+import { openLibraryBackend } from '../../engine/library/open-backend.ts';
+import type { LibraryBackend } from '../../engine/library/library-backend.ts';
 
 const flags = z.object({
   image: z.string().min(1).optional(),
@@ -16,20 +16,21 @@ const flags = z.object({
   json: z.boolean().optional(),
   model: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
+  db: z.string().min(1).max(2000).optional(),
   provider: z.enum(['cpu', 'webgpu', 'cuda']).optional(),
   help: z.boolean().optional(),
 });
 
 const usage = `usage: visualref search "text" [--k N] [--json]
        visualref search --image FILE|ID [--k N] [--json]
-options: --model NAME|PATH  --data DIR  --provider cpu|webgpu|cuda`;
+options: --model NAME|PATH  --data DIR | --db postgres://…  --provider cpu|webgpu|cuda`;
 
-async function queryVector(library: Library, text: string | undefined, image: string | undefined): Promise<Float32Array> {
+async function queryVector(library: LibraryBackend, text: string | undefined, image: string | undefined): Promise<Float32Array> {
   if (text !== undefined) return library.encodeText(text);
   const ref = image!;
   if (/^\d+$/.test(ref) && !existsSync(ref)) {
     const id = Number(ref);
-    if (!library.getImage(id)) throw new UsageError(`--image: no image with id ${id} in the library`);
+    if (!(await library.getImage(id))) throw new UsageError(`--image: no image with id ${id} in the library`);
     return library.encodeImage({ id });
   }
   let bytes: Buffer;
@@ -53,6 +54,7 @@ export const command: Command = {
         json: { type: 'boolean' },
         model: { type: 'string' },
         data: { type: 'string' },
+        db: { type: 'string' },
         provider: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -67,12 +69,13 @@ export const command: Command = {
     if (text !== undefined && values.image !== undefined) throw new UsageError('give either a text or --image, not both');
     if (text !== undefined && text.length > 1000) throw new UsageError('the text is longer than 1000 characters');
 
-    const library = await openExistingLibrary({ dataDir: values.data, model: values.model, provider: values.provider });
+    const library = await openLibraryBackend({ db: values.db, dataDir: values.data, model: values.model, provider: values.provider });
     try {
       const warning = builtinModelWarning(library);
       if (warning) process.stderr.write(`warning: ${warning}\n`);
       const vector = await queryVector(library, text, values.image);
-      const hits = library.search(vector, values.k).map((hit) => ({ id: hit.id, path: library.getImage(hit.id)?.relPath ?? '', score: hit.score }));
+      const found = await library.search(vector, values.k);
+      const hits = await Promise.all(found.map(async (hit) => ({ id: hit.id, path: (await library.getImage(hit.id))?.relPath ?? '', score: hit.score })));
       if (values.json) {
         process.stdout.write(`${JSON.stringify(hits)}\n`);
         return 0;

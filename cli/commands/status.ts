@@ -6,15 +6,18 @@ import { UsageError } from '../usage-error.ts';
 import { openExistingLibrary } from '../../engine/library/open-existing.ts';
 import { builtinModelWarning } from '../../engine/library/builtin-fit.ts';
 import { openLibraryRegions } from '../../engine/regions/library-regions.ts';
+import { configuredDatabase } from '../../engine/library/open-backend.ts';
+import { PostgresLibrary } from '../../engine/library/postgres/postgres-library.ts';
 
 const flags = z.object({
   model: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
+  db: z.string().min(1).max(2000).optional(),
   json: z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
-const usage = `usage: visualref status [--model NAME|PATH] [--data DIR] [--json]`;
+const usage = `usage: visualref status [--model NAME|PATH] [--data DIR | --db postgres://…] [--json]`;
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -27,7 +30,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { model: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      { model: { type: 'string' }, data: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       flags,
     );
     if (values.help) {
@@ -35,6 +38,8 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usage}`);
+    const database = configuredDatabase(values.db);
+    if (database) return printPostgresStatus(database, values.model, values.json === true);
     let library;
     try {
       library = await openExistingLibrary({ dataDir: values.data, model: values.model });
@@ -72,3 +77,20 @@ export const command: Command = {
     }
   },
 };
+
+async function printPostgresStatus(url: string, model: string | undefined, json: boolean): Promise<number> {
+  const library = await PostgresLibrary.open({ url, model });
+  try {
+    const status = await library.status();
+    const lines = [
+      `model:     ${status.model} (${status.dim}-d)`,
+      `folder:    ${status.root ?? '(none yet)'}`,
+      `images:    ${status.images} indexed, ${status.skipped} skipped`,
+      `database:  ${status.location}`,
+    ];
+    process.stdout.write(json ? `${JSON.stringify(status, null, 2)}\n` : `${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await library.close();
+  }
+}

@@ -10,6 +10,8 @@ export const hnswParamsSchema = z.object({
 });
 
 export const indexConfigSchema = z.object({
+  /** A postgres:// URL: the library lives in that database (engine/library/postgres/) instead of the data folder. */
+  database: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').max(2000).optional(),
   kind: z.enum(['hnsw', 'flat']),
   /** Vectors of the index file compared with the database's on open (all of them in smaller libraries). */
   verifySample: z.number().int().min(1).default(256),

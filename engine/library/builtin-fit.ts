@@ -17,8 +17,9 @@ function nonSceneCount(db: Database): number {
 }
 
 /** A warning when the library uses the built-in model on images that are not world scenes. */
-export function builtinModelWarning(library: { model: string; db: Database }): string | undefined {
-  if (library.model !== 'builtin') return undefined;
+export function builtinModelWarning(library: { model: string } | { model: string; db: Database }): string | undefined {
+  // A postgres library (no SQLite db) is not checked.
+  if (library.model !== 'builtin' || !('db' in library)) return undefined;
   const n = nonSceneCount(library.db);
   if (n === 0) return undefined;
   return `the built-in model only knows the synthetic scene world, and ${n >= 1000 ? 'many' : n} image${n === 1 ? '' : 's'} here ${n === 1 ? 'is' : 'are'} not world scenes: results will be poor. Get a real model: ${realModelHint}`;

@@ -66,12 +66,12 @@ export interface IndexReport {
   aborted: boolean;
 }
 
-interface WorkItem {
+export interface WorkItem {
   file: ScannedFile;
   previous?: FileState;
 }
 
-type Prepared =
+export type Prepared =
   | { kind: 'ok'; item: WorkItem; hash: string; pixels: RgbImage; width: number; height: number; bytes: Buffer }
   | { kind: 'bad'; item: WorkItem; hash: string | null; reason: string }
   | { kind: 'unchanged'; item: WorkItem };
@@ -81,7 +81,7 @@ function errorMessage(err: unknown): string {
 }
 
 /** Reads, hashes, decodes and resizes one file; never rejects (failures become 'bad'). */
-async function prepareFile(item: WorkItem, runtime: ModelRuntime, maxPixels: number): Promise<Prepared> {
+export async function prepareFile(item: WorkItem, runtime: ModelRuntime, maxPixels: number): Promise<Prepared> {
   let bytes: Buffer;
   try {
     bytes = await readFile(item.file.absPath);
@@ -104,7 +104,7 @@ async function prepareFile(item: WorkItem, runtime: ModelRuntime, maxPixels: num
 }
 
 /** Under one of `folders` (relative paths), or one of them. */
-function isUnder(relPath: string, folders: string[]): boolean {
+export function isUnder(relPath: string, folders: string[]): boolean {
   return folders.some((f) => f === '.' || relPath === f || relPath.startsWith(`${f}/`));
 }
 
