@@ -143,13 +143,13 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
   app.get('/images/:id/info', async (c) => {
     const params = parse(idParam, c.req.param());
     if (!params.ok) return problem(c, 400, params.message);
-    const file = imageFile(params.data.id);
+    const file = await imageFile(params.data.id);
     const record = ctx.library.getImage(params.data.id);
-    if (!file || !record) return problem(c, 404, `no image ${params.data.id} in the library`);
+    if (!file || !record) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
     return c.json({
       id: record.id,
       filename: basename(record.relPath),
-      path: file,
+      path: ctx.library.imagePath(record.id),
       width: record.width,
       height: record.height,
       bytes: record.size,
