@@ -122,7 +122,7 @@ test('stopping a turn stops the generation: no tool runs, and the next turn is a
   controller.abort();
   await reader.read().catch(() => undefined);
   const next = await turn(server, body('yellow triangles', { action: 'search' }));
-  assert.ok(next.message?.parts.some((p) => p.type === 'tool-search' && p.state === 'output-available'), 'the turn after a stopped one works');
+  assert.ok(next.message?.parts.some((p) => p.type === 'tool-search' && p.state === 'output-available'), `the turn after a stopped one works: ${JSON.stringify(errorsOf(next.chunks))}`);
   assert.equal(ctx.sessions.list().length, sessionsBefore + 1, 'the stopped turn ran no search: only the next turn made a session');
 });
 

@@ -1,5 +1,6 @@
 // The chat's tools as the llama agent offers them to its model: the registry's contracts
-// (tools/contract/tools.ts), each calling the tool bound to the turn's library.
+// (tools/contract/tools.ts), each calling the tool bound to the turn's library. A small local model's
+// context is short, so each tool is described by its one-sentence summary.
 import type { z } from 'zod';
 import { toolContracts } from '../../tools/contract/tools.ts';
 import type { ChatTools } from './protocol.ts';
@@ -17,7 +18,7 @@ export function agentTools(tools: ChatTools): AgentTool[] {
   return Object.values(toolContracts).map((c) => ({
     name: c.name,
     title: c.title,
-    description: c.description,
+    description: c.summary,
     input: c.input,
     output: c.output,
     handler: (input: never) => (tools[c.name] as (input: never) => Promise<unknown>)(input),

@@ -24,7 +24,7 @@ export const noToolCallNote =
 // Fields the agent fills in from the turn (the session, an upload, the settings panel), not the model.
 const agentFields = {
   search: ['sessionId', 'imageBase64', 'k'],
-  'refine-query': ['sessionId', 'k', 'weights', 'excludeSeen', 'fuseInitial'],
+  'refine-query': ['sessionId', 'k', 'weights', 'excludeSeen', 'fuseInitial', 'visualize', 'pictureRegions'],
   'caption-region': ['sessionId'],
   'visualize-query': ['sessionId'],
 } as const;

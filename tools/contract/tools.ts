@@ -11,6 +11,8 @@ export interface ToolContract<I extends z.ZodObject = z.ZodObject, O extends z.Z
   name: string;
   title: string;
   description: string;
+  /** One sentence, for agents whose model has a short context (the in-process llama agent). */
+  summary: string;
   input: I;
   output: O;
   /** What the result shows: `images` (MCP adds thumbnails and image links, clients show a grid), a generated `picture` (MCP adds it as an image), or plain `json`. */
@@ -27,11 +29,21 @@ function contract<I extends z.ZodObject, O extends z.ZodObject, N extends string
 }
 
 export const toolContracts = {
-  search: contract({ name: 'search', title: 'Search images', description: toolDescriptions.search, input: searchInput, output: searchOutput, result: 'images', view: resultsViewUri }),
+  search: contract({
+    name: 'search',
+    title: 'Search images',
+    description: toolDescriptions.search,
+    summary: 'Search the image library by text or by an image already in it. An image the user uploaded is attached automatically.',
+    input: searchInput,
+    output: searchOutput,
+    result: 'images',
+    view: resultsViewUri,
+  }),
   captionRegion: contract({
     name: 'caption-region',
     title: 'Describe a region of an image',
     description: toolDescriptions.captionRegion,
+    summary: 'Describe a boxed region of a result image in a few words.',
     input: captionRegionInput,
     output: captionRegionOutput,
     result: 'json',
@@ -40,6 +52,7 @@ export const toolContracts = {
     name: 'refine-query',
     title: 'Refine the search with feedback',
     description: toolDescriptions.refineQuery,
+    summary: 'Refine the current session with relevance feedback: marked images, boxed regions, a comment.',
     input: refineQueryInput,
     output: refineQueryOutput,
     result: 'images',
@@ -49,6 +62,7 @@ export const toolContracts = {
     name: 'visualize-query',
     title: 'Draw what the search is looking for',
     description: toolDescriptions.visualizeQuery,
+    summary: 'Draw a picture of what the current session is looking for.',
     input: visualizeQueryInput,
     output: visualizeQueryOutput,
     result: 'picture',
