@@ -76,6 +76,8 @@ test('the generated picture shows in the thread, takes a box, and the next refin
   await page.locator('[data-testid=generated-picture][data-picture-id="g1"]').waitFor();
   assert.match(await page.getByTestId('generated-picture').innerText(), /background not given: drawn plain/);
 
+  // Words after results are a new search unless the composer is switched to refining.
+  await page.getByTestId('mode-refine').click();
   await page.getByTestId('composer-input').fill('the circle should be large, on the grass');
   await page.getByTestId('refine-button').click();
   await page.locator('[data-testid=result-grid][data-turn="2"]').waitFor({ timeout: 120_000 });

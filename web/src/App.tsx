@@ -16,7 +16,7 @@ import { feedbackCount, toRefineRequest, useFeedback } from './state/feedback.ts
 import { saveFeedback, savedFeedback } from './state/saved-drafts.ts';
 import { friendlyError } from './friendly-error.ts';
 import { liveAnnouncement } from './live-announcement.ts';
-import { pictureBoxes } from './state/picture-boxes.ts';
+import { pictureBoxes, usePictureBoxes } from './state/picture-boxes.ts';
 import { useRegionCaptions } from './state/region-captions.ts';
 import { useSettings } from './state/settings.ts';
 import type { AgentInfo, ChatMessage, ChatSettings, ResultItem, UserMetadata } from './types.ts';
@@ -211,6 +211,7 @@ export function App() {
     onMoreLikeThis: moreLikeThis,
     busy,
   };
+  const pictureMarks = usePictureBoxes().length;
   const counts = feedbackCount(feedback);
   const captioning = feedback.boxes.filter((b) => b.captionState === 'pending' && !b.edited).length;
 
@@ -288,7 +289,7 @@ export function App() {
       <Composer
         hasSession={Boolean(sessionId)}
         busy={busy}
-        pending={{ ...counts, captioning }}
+        pending={{ ...counts, boxes: counts.boxes + pictureMarks, captioning }}
         attachment={attachment}
         onAttach={(file) => void attach(file)}
         onDetach={() => setAttachment(null)}
