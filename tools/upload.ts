@@ -1,7 +1,7 @@
 // Decodes an image uploaded as base64 (query by example) with limits checked before the pixels are
 // allocated: the encoded size first, then the header's pixel count, then the decode itself.
-import sharp, { type Metadata } from 'sharp';
 import type { RgbImage } from '../engine/types.ts';
+import { decodeUntrustedImage } from '../engine/images/decode-untrusted.ts';
 import { ToolError } from './errors.ts';
 
 export interface UploadLimits {
@@ -10,8 +10,6 @@ export interface UploadLimits {
   /** Largest width × height. */
   maxPixels: number;
 }
-
-const acceptedFormats = new Set(['jpeg', 'png', 'webp']);
 
 function badUpload(message: string): ToolError {
   return new ToolError('bad-upload', `imageBase64: ${message}`);
@@ -36,31 +34,18 @@ export async function decodeUpload(base64: string, limits: UploadLimits): Promis
     throw badUpload(`the file is ${decodedBytes} bytes; at most ${limits.maxBytes} are accepted, send a smaller image`);
   }
   const bytes = Buffer.from(compact, 'base64');
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
-    throw badUpload('is not a readable image: send a JPEG, PNG or WebP file');
-  }
-  if (!meta.format || !acceptedFormats.has(meta.format)) {
-    throw badUpload(`format ${meta.format ?? 'unknown'} is not accepted: send a JPEG, PNG or WebP file`);
-  }
-  const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
-  if (width <= 0 || height <= 0) throw badUpload('the image has no size');
-  if (width * height > limits.maxPixels) {
-    throw badUpload(`the image is ${width}x${height} pixels; at most ${limits.maxPixels} pixels are accepted, send a smaller image`);
-  }
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' })
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
-  } catch (err) {
-    throw badUpload(`the image could not be decoded (${err instanceof Error ? err.message : String(err)})`);
-  }
+  return decodeUntrustedImage(bytes, limits.maxPixels, (problem) => {
+    switch (problem.kind) {
+      case 'unreadable':
+        return badUpload('is not a readable image: send a JPEG, PNG or WebP file');
+      case 'format':
+        return badUpload(`format ${problem.format} is not accepted: send a JPEG, PNG or WebP file`);
+      case 'no-size':
+        return badUpload('the image has no size');
+      case 'too-many-pixels':
+        return badUpload(`the image is ${problem.width}x${problem.height} pixels; at most ${problem.maxPixels} pixels are accepted, send a smaller image`);
+      case 'undecodable':
+        return badUpload(`the image could not be decoded (${problem.detail})`);
+    }
+  });
 }
