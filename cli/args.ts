@@ -21,7 +21,7 @@ export function parseFlags<S extends z.ZodType>(
     if (!issue?.path.length) throw new UsageError(`arguments: ${issue?.message ?? 'invalid value'}`);
     const key = String(issue.path[0]);
     const given = (parsed.values as Record<string, unknown>)[key];
-    throw new UsageError(`--${key}: ${given === undefined ? 'is required' : describeIssue(issue)}${given === undefined || typeof given === 'boolean' ? '' : ` (got "${String(given)}")`}`);
+    throw new UsageError(`--${key}: ${given === undefined && issue.code === 'invalid_type' ? 'is required' : describeIssue(issue)}${given === undefined || typeof given === 'boolean' ? '' : ` (got "${String(given)}")`}`);
   }
   return { values: result.data, positionals: parsed.positionals };
 }

@@ -9,6 +9,7 @@ import { QueryFileError, readQueryImageFile } from '../../engine/images/query-fi
 import { loadToolsConfig } from '../../tools/config.ts';
 import { openLibraryBackend } from '../../engine/library/open-backend.ts';
 import type { LibraryBackend } from '../../engine/library/library-backend.ts';
+import { EmbeddedBackend } from '../../engine/library/embedded-backend.ts';
 
 const flags = z.object({
   image: z.string().min(1).optional(),
@@ -71,7 +72,7 @@ export const command: Command = {
 
     const library = await openLibraryBackend({ db: values.db, dataDir: values.data, model: values.model, provider: values.provider });
     try {
-      const warning = builtinModelWarning(library);
+      const warning = builtinModelWarning(library instanceof EmbeddedBackend ? library.library : library);
       if (warning) process.stderr.write(`warning: ${warning}\n`);
       const vector = await queryVector(library, text, values.image);
       const found = await library.search(vector, values.k);

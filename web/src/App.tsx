@@ -176,14 +176,18 @@ export function App() {
     void regenerate();
   };
 
+  // Focus goes back to the card of the image last shown (previous / next may have moved on), once
+  // the dialog is gone: the browser's own focus restore to the opener would otherwise win.
+  const returnFocus = useRef<{ item: ResultItem; turn: number } | null>(null);
+  useEffect(() => {
+    const shown = returnFocus.current;
+    if (viewing || !shown) return;
+    returnFocus.current = null;
+    document.querySelector<HTMLElement>(`[data-testid=result-grid][data-turn="${shown.turn}"] [data-image-id="${shown.item.id}"] [data-testid=open-large]`)?.focus();
+  }, [viewing]);
   const closeViewer = () => {
-    const shown = viewing;
+    returnFocus.current = viewing;
     setViewing(null);
-    if (!shown) return;
-    // Focus goes back to the card of the image last shown (previous / next may have moved on).
-    requestAnimationFrame(() =>
-      document.querySelector<HTMLElement>(`[data-testid=result-grid][data-turn="${shown.turn}"] [data-image-id="${shown.item.id}"] [data-testid=open-large]`)?.focus(),
-    );
   };
 
   const attach = async (file: File) => {
