@@ -129,7 +129,7 @@ try {
       settings: { images: args.images, padded, scenes: args.scenes, regionsPerImage: args.regions, turns: args.turns, model: lib.model, buildS },
       rows,
       notes: [
-        'Whole refine-query call: marks embedded from the original pixels (crop marks; boxes without captions), HNSW pool of configs/regions.yaml rerank.pool, region re-rank with the SIMD kernel, session write. loadavg: 1-minute load average at the end of each row.',
+        'Whole refine-query call: each mark (a box without a caption, each on another scene) embedded as the regions are (configs/regions.yaml embed: one encoder pass per marked image), HNSW pool of rerank.pool, region re-rank with the SIMD kernel, session write. loadavg: 1-minute load average at the end of each row.',
         'Target (issue 14): p50 < 50 ms for 2, 4 and 16 marks.',
       ],
     },
