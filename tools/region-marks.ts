@@ -36,19 +36,18 @@ export function markLabel(region: PlannedRegion): string {
  * pixels); captions as text.
  */
 export async function encodeMarks(library: Library, regions: readonly PlannedRegion[], kind: MarkKind, embed: RegionEmbed): Promise<RegionMark[]> {
-  const originals = new Map<number, Awaited<ReturnType<Library['loadImage']>>>();
-  const inputs = [];
-  for (const region of regions) {
-    const wantsCrop = kind !== 'caption' && region.box;
-    if (wantsCrop && !originals.has(region.imageId)) originals.set(region.imageId, await loadLibraryImage(library, region.imageId));
-    inputs.push({
-      label: markLabel(region),
-      relevant: region.relevant,
-      image: wantsCrop ? originals.get(region.imageId) : undefined,
-      box: region.box,
-      caption: region.caption?.trim() || undefined,
-    });
-  }
+  const wantsPixels = (region: PlannedRegion) => kind !== 'caption' && region.box !== undefined;
+  // The marked images are read and decoded side by side (libvips works off the event loop).
+  const ids = [...new Set(regions.filter(wantsPixels).map((r) => r.imageId))];
+  const decoded = await Promise.all(ids.map((id) => loadLibraryImage(library, id)));
+  const originals = new Map(ids.map((id, i) => [id, decoded[i]]));
+  const inputs = regions.map((region) => ({
+    label: markLabel(region),
+    relevant: region.relevant,
+    image: wantsPixels(region) ? originals.get(region.imageId) : undefined,
+    box: region.box,
+    caption: region.caption?.trim() || undefined,
+  }));
   // A region has what the user gave: a box, a caption or both; each kind of mark it can make is made.
   const usable = inputs.filter((m) => (kind === 'crop' ? m.image && m.box : kind === 'caption' ? m.caption : true));
   return buildMarks(usable, kind, await library.runtime(), embed);
