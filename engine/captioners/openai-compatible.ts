@@ -11,6 +11,7 @@ import { mapBounded } from './bounded.ts';
 import { CaptionerError } from './errors.ts';
 import { encodeForUpload } from './encode-upload.ts';
 import { hash32, loadPrompt, renderPrompt } from './prompts.ts';
+import { causeCodes, serverMessage } from '../http/api-errors.ts';
 
 export interface OpenAiCompatibleSettings {
   name: string;
@@ -37,33 +38,6 @@ const startHint =
 /** The SDK's own retries are off, but should a RetryError come, the last real error is inside. */
 function unwrapRetry(err: unknown): unknown {
   return RetryError.isInstance(err) ? err.lastError : err;
-}
-
-function causeCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  const seen = new Set<unknown>();
-  let current = err;
-  while (current instanceof Error && !seen.has(current)) {
-    seen.add(current);
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    const nested = (current as { errors?: unknown }).errors;
-    if (Array.isArray(nested)) for (const e of nested) codes.push(...causeCodes(e));
-    current = current.cause;
-  }
-  return codes;
-}
-
-function serverMessage(err: APICallError): string {
-  const body = err.responseBody ?? '';
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
-    if (typeof message === 'string') return message;
-  } catch {
-    // Not JSON: the raw body says it best.
-  }
-  return (body || err.message).slice(0, 300);
 }
 
 /** Turns what the SDK or the network threw into one clear message, and whether to try again. */

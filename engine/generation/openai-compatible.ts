@@ -8,6 +8,7 @@ import { log } from '../log.ts';
 import { decodeGeneratedPicture, type PictureLimits } from './decode-generated.ts';
 import { GenerationError } from './errors.ts';
 import type { GenerationOutcome, GenerationRequest, ImageGenerator } from './image-generator.ts';
+import { causeCodes, serverMessage } from '../http/api-errors.ts';
 
 export interface OpenAiCompatibleGeneratorSettings extends PictureLimits {
   name: string;
@@ -21,33 +22,6 @@ export interface OpenAiCompatibleGeneratorSettings extends PictureLimits {
 }
 
 const startHint = 'start the image server, or point VISUALREF_GENERATION_BASE_URL at it (the base URL usually ends in /v1)';
-
-function causeCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  const seen = new Set<unknown>();
-  let current = err;
-  while (current instanceof Error && !seen.has(current)) {
-    seen.add(current);
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    const nested = (current as { errors?: unknown }).errors;
-    if (Array.isArray(nested)) for (const e of nested) codes.push(...causeCodes(e));
-    current = current.cause;
-  }
-  return codes;
-}
-
-function serverMessage(err: APICallError): string {
-  const body = err.responseBody ?? '';
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
-    if (typeof message === 'string') return message;
-  } catch {
-    // Not JSON: the raw body says it best.
-  }
-  return (body || err.message).slice(0, 300);
-}
 
 /** Turns what the SDK or the network threw into one clear message, and whether to try again. */
 export function explainGenerationError(err: unknown, settings: Pick<OpenAiCompatibleGeneratorSettings, 'baseUrl' | 'model' | 'timeoutMs'>): GenerationError {
