@@ -131,6 +131,8 @@ export function createMcpServer(shared: McpShared): McpServer {
         if (err instanceof ImageFileChangedError) throw new Error(`image://${id}: ${err.message}`);
         throw err;
       }
+      // A host reads the original to show it (the results view draws boxes on it): its tokens are made ready for them meanwhile.
+      ctx.warmMarkTokens(id);
       return { contents: [{ uri: uri.href, mimeType: imageMimeType(record.relPath), blob: bytes.toString('base64') }] };
     },
   );

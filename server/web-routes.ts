@@ -114,6 +114,8 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     if (!params.ok) return problem(c, 400, params.message);
     const file = await imageFile(params.data.id);
     if (!file) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
+    // The viewer shows the original to draw boxes on: its tokens are made ready for them meanwhile.
+    ctx.warmMarkTokens(params.data.id);
     return new Response(new Uint8Array(file.bytes), {
       headers: {
         'content-type': imageMimeType(file.relPath),

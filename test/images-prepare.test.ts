@@ -96,3 +96,20 @@ test('file, buffer and decoded image give the same prepared pixels', async () =>
 test('an RgbImage whose data does not match its size is refused', async () => {
   await assert.rejects(prepareForModel({ data: new Uint8Array(10), width: 4, height: 4 }, clip), /expected 4x4x3/);
 });
+
+test('a known size saves the header read and gives the same pixels; an image already at the input size is passed through as libvips would', async () => {
+  const png = await sharp(Buffer.from(scene().data), { raw: { width: 400, height: 300, channels: 3 } }).png().toBuffer();
+  const read = await prepareForModel(png, clip);
+  const known = await prepareForModel(png, clip, undefined, { size: { width: 400, height: 300 } });
+  assert.deepEqual(Buffer.from(known.data), Buffer.from(read.data));
+  // A 224x224 image: the resize and the centre crop change nothing, so the same pixels come back.
+  const exact = await decodeImage(await sharp(png).resize(224, 224, { fit: 'fill' }).png().toBuffer());
+  const throughLibvips = await sharp(Buffer.from(exact.data), { raw: { width: 224, height: 224, channels: 3 } })
+    .resize(224, 224, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  for (const spec of [clip, siglip]) {
+    const prepared = await prepareForModel(exact, spec);
+    assert.deepEqual(Buffer.from(prepared.data), throughLibvips, spec.resizeMode);
+  }
+});

@@ -95,3 +95,41 @@ test('the engine re-ranker (SIMD) orders and scores candidates as the reference 
   }
   for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1].score >= ranked[i].score);
 });
+
+test('one kernel call for all candidates: each keeps its own best regions; without regions the whole image or nothing', () => {
+  const rand = rng(10);
+  const dim = 32;
+  const marks = marksOf(rand, 3, dim);
+  const stored = regionsOf(rand, 4, dim);
+  const flat = new Float32Array(4 * dim);
+  stored.forEach((r, i) => flat.set(r.vector, i * dim));
+  const matrix: RegionMatrix = { count: 4, vectors: flat, boxes: stored.map((r) => r.box), sources: stored.map(() => 'proposer' as const) };
+  const whole = vector(rand, dim);
+  const ranked = rerankByRegions(
+    [
+      { id: 1, score: 0.5 },
+      { id: 2, score: 0.4 },
+      { id: 3, score: 0.3 },
+    ],
+    marks,
+    { lambda: 1, mu: 1, regionsOf: (id) => (id === 1 ? matrix : undefined), fallbackOf: (id) => (id === 2 ? { vector: whole, width: 8, height: 6 } : undefined) },
+  );
+  const byId = new Map(ranked.map((item) => [item.id, item]));
+  const expect = (best: { similarity: number }[]) => {
+    const mean = (relevant: boolean) => {
+      const sims = best.filter((_, i) => marks[i].relevant === relevant).map((b) => b.similarity);
+      return sims.reduce((s, x) => s + x, 0) / sims.length;
+    };
+    return mean(true) - mean(false);
+  };
+  assert.ok(Math.abs(byId.get(1)!.score - (0.5 + expect(bestMatches(marks, stored)))) < 1e-5);
+  assert.deepEqual(
+    byId.get(1)!.matches.map((m) => m.box).sort((a, b) => a.x - b.x),
+    bestMatches(marks, stored).map((b) => stored[b.index].box).sort((a, b) => a.x - b.x),
+  );
+  const wholeRegion = [{ box: { x: 0, y: 0, w: 8, h: 6 }, vector: whole }];
+  assert.ok(Math.abs(byId.get(2)!.score - (0.4 + expect(bestMatches(marks, wholeRegion)))) < 1e-5);
+  assert.ok(byId.get(2)!.matches.every((m) => m.box.w === 8 && m.box.h === 6), 'matched through the whole image');
+  assert.equal(byId.get(3)!.score, 0.3, 'no regions and no vector: the global score alone');
+  assert.deepEqual(byId.get(3)!.matches, []);
+});

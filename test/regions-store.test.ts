@@ -148,3 +148,25 @@ test('a read-only store sees what a writer appended after refresh()', () => {
   writer.close();
   reader.close();
 });
+
+test('getMatrices reads many images as getMatrix does each; unknown ids are left out, a damaged record is reported', () => {
+  const file = join(dir, 'many.bin');
+  const store = RegionStore.open(file, { dim: 16, dtype: 'fp16', label: 'many' });
+  store.put([1, 2, 3, 4].map((id) => ({ id, regions: fakeRegions(id, 16) })));
+  const damaged: number[] = [];
+  const many = store.getMatrices([3, 1, 99, 3, 4], (err) => damaged.push(err.imageId));
+  assert.deepEqual([...many.keys()], [3, 1, 4]);
+  for (const id of [1, 3, 4]) assert.deepEqual(many.get(id), store.getMatrix(id), `image ${id}`);
+  assert.equal(damaged.length, 0);
+  store.close();
+  // Flip one byte inside image 2's record (after the 64-byte header and image 1's record of 20 header
+  // bytes, 21 regions × (20 + 16 × 2) bytes and a 4-byte checksum): its checksum no longer matches.
+  const bytes = readFileSync(file);
+  bytes[64 + (20 + 21 * (20 + 32) + 4) + 100] ^= 0xff;
+  writeFileSync(file, bytes);
+  const reopened = RegionStore.open(file, { dim: 16, dtype: 'fp16', label: 'many', readonly: true });
+  const read = reopened.getMatrices([1, 2, 3], (err) => damaged.push(err.imageId));
+  assert.deepEqual([...read.keys()], [1, 3]);
+  assert.deepEqual(damaged, [2]);
+  reopened.close();
+});

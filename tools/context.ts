@@ -10,12 +10,13 @@ import { SessionStore } from './sessions/session-store.ts';
 import { loadFeedbackConfig, type FeedbackConfig } from '../engine/feedback/config.ts';
 import { loadRegionsConfig, type RegionsConfig } from '../engine/regions/config.ts';
 import { openLibraryRegions } from '../engine/regions/library-regions.ts';
-import { RegionRecordDamagedError } from '../engine/regions/region-damage.ts';
 import type { RegionMatrix, RegionStore } from '../engine/regions/region-store.ts';
 import { rebuildRegionsInBackground } from '../engine/regions/rebuild-regions.ts';
 import { log } from '../engine/log.ts';
 import { loadToolsConfig, type ToolsConfig } from './config.ts';
 import { Thumbnailer } from '../engine/images/thumbnails.ts';
+import { TokenCache } from '../engine/regions/token-cache.ts';
+import { markTokens } from './region-marks.ts';
 
 export interface ToolConfig {
   tools: ToolsConfig;
@@ -30,6 +31,15 @@ export interface ToolContext {
   config: ToolConfig;
   /** The stored regions of a library image; without them, region feedback matches the whole image. */
   regionsOf(id: number): RegionMatrix | undefined;
+  /** The stored regions of many images at once (a re-rank's candidates); images without any are left out. */
+  regionsOfMany(ids: readonly number[]): Map<number, RegionMatrix>;
+  /** The tokens of marked and opened images (configs/regions.yaml rerank.tokenCacheMB). */
+  markTokenCache: TokenCache;
+  /**
+   * Computes in the background the tokens of an image a user opened to draw boxes on, so that the boxes
+   * cost no decode and no encoder pass at the next refine.
+   */
+  warmMarkTokens(id: number): void;
   /** Images whose region record was found damaged (their regions are ignored until the next index run). */
   damagedRegions: ReadonlySet<number>;
   /** Thumbnails of library images, one cache for every face of the process. */
@@ -72,6 +82,26 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
       });
     // The region index is made by a separate pass and may appear, or grow, while the server runs.
     let regionStore = regionsEnabled ? open() : undefined;
+    const markTokenCache = new TokenCache(config.regions.rerank.tokenCacheMB * 2 ** 20);
+    const warming = new Map<number, Promise<void>>();
+    let closing = false;
+    const warmMarkTokens = (id: number): void => {
+      if (closing || warming.has(id) || !regionsEnabled || config.regions.embed !== 'tokens' || markTokenCache.maxBytes === 0) return;
+      // A failure here is not reported: the refine that needs these tokens computes them and reports it.
+      const job = markTokens(library, [id], markTokenCache).then(
+        () => undefined,
+        () => undefined,
+      );
+      warming.set(id, job);
+      void job.then(() => warming.delete(id));
+    };
+    const regionsOfMany = (ids: readonly number[]): Map<number, RegionMatrix> =>
+      regionStore
+        ? regionStore.getMatrices(ids, (err) => {
+            if (!damagedRegions.has(err.imageId)) log.warn(`${err.message}; image ${err.imageId} is scored as a whole image until \`visualref index\` extracts its regions again`);
+            damagedRegions.add(err.imageId);
+          })
+        : new Map();
     return {
       library,
       sessions,
@@ -79,16 +109,10 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
       config,
       damagedRegions,
       thumbnails,
-      regionsOf(id) {
-        try {
-          return regionStore?.getMatrix(id);
-        } catch (err) {
-          if (!(err instanceof RegionRecordDamagedError)) throw err;
-          if (!damagedRegions.has(id)) log.warn(`${err.message}; image ${id} is scored as a whole image until \`visualref index\` extracts its regions again`);
-          damagedRegions.add(id);
-          return undefined;
-        }
-      },
+      regionsOf: (id) => regionsOfMany([id]).get(id),
+      regionsOfMany,
+      markTokenCache,
+      warmMarkTokens,
       reload() {
         library.reconcile();
         // Ids may now name other files.
@@ -97,6 +121,8 @@ export async function openToolContext(options: OpenToolContextOptions = {}): Pro
         else if (regionsEnabled && !rebuilding) regionStore = open();
       },
       async close() {
+        closing = true;
+        await Promise.all(warming.values());
         rebuild.abort();
         await rebuilding;
         regionStore?.close();

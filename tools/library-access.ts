@@ -5,6 +5,7 @@ import type { ResultItem } from './contract/schemas.ts';
 import { ToolError, unknownImage } from './errors.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import type { RgbImage } from '../engine/types.ts';
+import type { PreparedImage } from '../engine/regions/region-embedding.ts';
 
 /** The record of an indexed image; unknown or skipped ids are a ToolError naming the id. */
 export function requireImage(library: Library, id: number): ImageRecord & { width: number; height: number } {
@@ -15,14 +16,24 @@ export function requireImage(library: Library, id: number): ImageRecord & { widt
   return record as ImageRecord & { width: number; height: number };
 }
 
-/** The pixels of an indexed image; a file changed on disk since indexing is a ToolError saying so. */
-export async function loadLibraryImage(library: Library, id: number): Promise<RgbImage> {
+/** What `read` gives of a library file; a file changed on disk since indexing is a ToolError saying so. */
+async function readLibraryFile<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await library.loadImage(id);
+    return await read();
   } catch (err) {
     if (err instanceof ImageFileChangedError) throw new ToolError('unknown-image', err.message);
     throw err;
   }
+}
+
+/** The pixels of an indexed image. */
+export function loadLibraryImage(library: Library, id: number): Promise<RgbImage> {
+  return readLibraryFile(() => library.loadImage(id));
+}
+
+/** The model's input pixels of an indexed image with its original size (enough for token-pooled boxes). */
+export function loadPreparedLibraryImage(library: Library, id: number): Promise<PreparedImage & { prepared: RgbImage }> {
+  return readLibraryFile(() => library.loadPreparedImage(id));
 }
 
 /** Results as the tools return them: 1-based rank, the original image size, and optionally the previous rank. */

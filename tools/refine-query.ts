@@ -16,6 +16,7 @@ import { dot } from '../engine/feedback/vectors.ts';
 import type { SessionOptionsInput } from './sessions/session-records.ts';
 import type { Library } from '../engine/library/library.ts';
 import type { SearchHit } from '../engine/types.ts';
+import type { RegionMatrix } from '../engine/regions/region-store.ts';
 import type { ToolContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { afsFeedback, type AfsFeedback } from './afs-feedback.ts';
@@ -118,21 +119,33 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   );
   const pictureRegions = await resolvePictureRegions(library, id, input.pictureRegions ?? []);
   const pictureMarks = sessionPictureRegions(withSession(() => sessions.turns(id)), pictureRegions, config.tools.refine.maxRegionMarks);
-  const marks = [...(await encodeMarks(library, regions, config.regions.rerank.marks, config.regions.embed)), ...(await encodePictureMarks(library, id, pictureMarks))];
+  const marking = Promise.all([
+    encodeMarks(library, regions, config.regions.rerank.marks, config.regions.embed, ctx.markTokenCache),
+    encodePictureMarks(library, id, pictureMarks),
+  ]).then((both) => both.flat());
+  // While the marked images are read, decoded and encoded off the main thread, the candidates are found
+  // and their regions read.
+  const candidates = async () => {
+    // This turn's words are not recorded yet: they are given to the prompt as they come.
+    const visual = input.visualize ? await pictureQuery(ctx, id, turnWords(input).join(', ')) : undefined;
+    const scoring = visual?.vector ? withPicture(composed.scoring, visual.vector, config.feedback.generated.weight) : composed.scoring;
+    const hits = rank(library, scoring, regions.length || pictureMarks.length ? Math.max(k, config.regions.rerank.pool) : k, exclude);
+    const stored = regions.length || pictureMarks.length ? await readRegionsAlongside(ctx, hits.map((hit) => hit.id)) : new Map<number, RegionMatrix>();
+    return { visual, hits, stored };
+  };
+  const [marks, found] = await Promise.all([marking, candidates()]);
+  const { visual, stored } = found;
+  let hits = found.hits;
   const applied: AppliedSource[] = [...composed.applied];
-  // This turn's words are not recorded yet: they are given to the prompt as they come.
-  const visual = input.visualize ? await pictureQuery(ctx, id, turnWords(input).join(', ')) : undefined;
-  let scoring = composed.scoring;
   if (visual?.vector) {
-    scoring = withPicture(scoring, visual.vector, config.feedback.generated.weight);
     applied.push({ source: 'generated', weight: config.feedback.generated.weight, negativeWeight: 0, positive: [`picture ${visual.output.picture!.id}`], negative: [] });
   }
-  let hits = rank(library, scoring, marks.length ? Math.max(k, config.regions.rerank.pool) : k, exclude);
   let matches: Map<number, NonNullable<ResultItem['matches']>> | undefined;
   const pool = marks.length ? hits.map((hit) => hit.id) : [];
-  if (marks.length) {
+  if (!marks.length) hits = hits.slice(0, k);
+  else {
     const score = regionScoreOptions(config.feedback.regionScore, weights.regions);
-    const ranked = rerankByRegions(hits, marks, { ...score, regionsOf: ctx.regionsOf, fallbackOf: wholeImageOf(library) }).slice(0, k);
+    const ranked = rerankByRegions(hits, marks, { ...score, regionsOf: (id) => stored.get(id), fallbackOf: wholeImageOf(library) }).slice(0, k);
     hits = ranked.map(({ id, score }) => ({ id, score }));
     matches = new Map(ranked.map((item) => [item.id, matchesForResult(item)]));
     applied.push({
@@ -178,6 +191,22 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
   return { sessionId: id, turn: turn.turn, results, explanation, ...(afs ? { saliency: afs.saliency } : {}), ...(visual && { visualization: visual.output }) };
 }
+
+/**
+ * The stored regions of the candidates, read in slices with a turn of the event loop before each, so
+ * that the marked images' file reads and decodes, which need the main thread between their steps,
+ * proceed meanwhile.
+ */
+async function readRegionsAlongside(ctx: ToolContext, ids: readonly number[]): Promise<Map<number, RegionMatrix>> {
+  const stored = new Map<number, RegionMatrix>();
+  for (let start = 0; start < ids.length; start += REGION_READ_SLICE) {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const [id, regions] of ctx.regionsOfMany(ids.slice(start, start + REGION_READ_SLICE))) stored.set(id, regions);
+  }
+  return stored;
+}
+
+const REGION_READ_SLICE = 50;
 
 /** Says which re-ranked candidates fell back to whole-image scoring because their region record is damaged. */
 function damagedRegionsNote(damaged: ReadonlySet<number>, pool: readonly number[]): string {

@@ -63,6 +63,11 @@ export function clampBox(box: Box, width: number, height: number): Box {
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
+export interface PrepareOptions extends DecodeOptions {
+  /** The image's (EXIF-rotated) size when the caller knows it (a library record): saves reading the header. */
+  size?: { width: number; height: number };
+}
+
 function isRgbImage(source: string | Buffer | RgbImage): source is RgbImage {
   return typeof source === 'object' && !Buffer.isBuffer(source);
 }
@@ -82,7 +87,7 @@ export async function prepareForModel(
   source: string | Buffer | RgbImage,
   spec: PreprocessSpec,
   box?: Box,
-  options: DecodeOptions = {},
+  options: PrepareOptions = {},
 ): Promise<RgbImage> {
   if (isRgbImage(source)) {
     return cropResizeRaw(source, spec, box);
@@ -92,7 +97,7 @@ export async function prepareForModel(
   }
   // One pipeline from the encoded file: libvips can shrink JPEGs while decoding.
   await checkNotEmpty(source);
-  const size = await readImageSize(source, options);
+  const size = options.size ?? (await readImageSize(source, options));
   const plan = planResize(size.width, size.height, spec);
   return toRgbImage(resizeAndCrop(openImage(source, options), plan, spec), source);
 }
@@ -108,6 +113,8 @@ async function cropResizeRaw(image: RgbImage, spec: PreprocessSpec, box?: Box): 
     height = b.h;
   }
   const plan = planResize(width, height, spec);
+  // An image already at the model's input size (the built-in world's scenes) needs no libvips round trip.
+  if (!box && plan.width === width && plan.height === height && plan.cropWidth === width && plan.cropHeight === height) return image;
   const { data, info } = await resizeAndCrop(pipeline, plan, spec).raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }

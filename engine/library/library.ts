@@ -15,6 +15,7 @@ import { loadModelRuntime, type ModelRuntime, type RuntimeOptions } from './mode
 import { canonicalModelRef, defaultDataDir, modelSlug, resolveUnderRoot } from './paths.ts';
 import { lockHolder } from './write-lock.ts';
 import { ImageFileChangedError, readRecordedFile } from './image-file.ts';
+import type { PreparedImage } from '../regions/region-embedding.ts';
 
 export { defaultDataDir } from './paths.ts';
 
@@ -183,6 +184,18 @@ export class Library {
   async loadImage(id: number): Promise<RgbImage> {
     const runtime = await this.runtime();
     return runtime.decode(await this.readImageFile(id), { maxPixels: this.maxPixels });
+  }
+
+  /**
+   * The model's input pixels of indexed image `id` with its original size, from one decode-and-resize
+   * (the size is the record's), as the image pass prepared it: what token-pooled boxes need.
+   */
+  async loadPreparedImage(id: number): Promise<PreparedImage & { prepared: RgbImage }> {
+    const record = this.store.get(id);
+    if (!record || record.width === null || record.height === null) throw new ImageFileChangedError(id, record?.relPath ?? '?', 'is not in the library');
+    const runtime = await this.runtime();
+    const size = { width: record.width, height: record.height };
+    return { ...size, prepared: await runtime.prepare(await this.readImageFile(id), undefined, { maxPixels: this.maxPixels, size }) };
   }
 
   async encodeText(text: string): Promise<Float32Array> {

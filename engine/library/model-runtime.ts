@@ -3,7 +3,7 @@
 import type { Box, EncoderInfo, ExecutionProvider, PreprocessSpec, RgbImage, TokenMatrix } from '../types.ts';
 import { AfsModel } from '../feedback/afs/afs-model.ts';
 import { decodeImage, readImageSize } from '../images/decode.ts';
-import { prepareForModel } from '../images/prepare.ts';
+import { prepareForModel, type PrepareOptions } from '../images/prepare.ts';
 import { loadEncoders, type LoadEncodersOptions } from '../encoders/load-encoders.ts';
 import { encodeImageTokens, type ImageTokens } from '../regions/region-embedding.ts';
 
@@ -16,7 +16,7 @@ export interface ModelRuntime {
   /** Width and height (EXIF-rotated) from the header; throws for bad files and decompression bombs. */
   imageSize(bytes: Buffer, options?: { maxPixels?: number }): Promise<{ width: number; height: number }>;
   /** The model's input pixels of an image (encoded bytes or decoded pixels), or of a box of it. */
-  prepare(source: Buffer | RgbImage, box?: Box, options?: { maxPixels?: number }): Promise<RgbImage>;
+  prepare(source: Buffer | RgbImage, box?: Box, options?: PrepareOptions): Promise<RgbImage>;
   /** L2-normalised embeddings of prepared images. */
   encodeImages(prepared: RgbImage[]): Promise<Float32Array[]>;
   /** The tokens of prepared images (region vectors), when the model's graph has a per-token head. */

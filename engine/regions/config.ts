@@ -34,6 +34,7 @@ export const regionsConfigSchema = z.object({
   rerank: z.object({
     pool: z.number().int().min(1).max(100_000),
     marks: z.enum(['crop', 'caption', 'both']),
+    tokenCacheMB: z.number().min(0).max(65_536),
   }),
 });
 

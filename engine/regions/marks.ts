@@ -1,9 +1,9 @@
 // Marks: the vectors of boxed regions the user judged. A mark is the embedding of the box, made the
 // way the region store's regions are (engine/regions/region-embedding.ts: pooled tokens or a crop of
 // the original image), the text embedding of its caption, or both (two marks with the same id).
-import type { Box, ImageEncoder, RgbImage, TextEncoder } from '../types.ts';
+import type { Box, ImageEncoder, TextEncoder } from '../types.ts';
 import { prepareForModel } from '../images/prepare.ts';
-import { embedBoxes, encodeImageTokens, type BoxEncoder, type RegionEmbed } from './region-embedding.ts';
+import { embedBoxes, encodeImageTokens, type BoxEncoder, type BoxSource, type ImageTokens, type RegionEmbed } from './region-embedding.ts';
 import type { RegionMark } from './region-score.ts';
 
 export type MarkKind = 'crop' | 'caption' | 'both';
@@ -12,8 +12,10 @@ export interface MarkInput {
   /** What the explanation calls the mark (a caption, a session's region id). */
   label: string;
   relevant: boolean;
-  /** The image the box was drawn on and the box, in its pixels (needed for crop marks). */
-  image?: RgbImage;
+  /** The image the box was drawn on (its prepared pixels are enough for token marks) and the box, in its pixels. */
+  image?: BoxSource;
+  /** The image's tokens when the caller has them (engine/regions/token-cache.ts). */
+  tokens?: ImageTokens;
   box?: Box;
   /** The region's caption (needed for caption marks). */
   caption?: string;
@@ -42,10 +44,10 @@ export async function buildMarks(inputs: MarkInput[], kind: MarkKind, encoder: M
     const withBox = inputs.filter((m) => m.image && m.box);
     if (kind === 'crop' && withBox.length < inputs.length) throw new Error('crop marks need the image and the box of every region');
     // The boxes of one image share its encoder pass when they are pooled from its tokens.
-    const byImage = new Map<RgbImage, MarkInput[]>();
-    for (const m of withBox) byImage.set(m.image as RgbImage, [...(byImage.get(m.image as RgbImage) ?? []), m]);
+    const byImage = new Map<BoxSource, MarkInput[]>();
+    for (const m of withBox) byImage.set(m.image as BoxSource, [...(byImage.get(m.image as BoxSource) ?? []), m]);
     const groups = [...byImage.entries()];
-    const vectors = await embedBoxes(encoder, groups.map(([image, list]) => ({ image, boxes: list.map((m) => m.box as Box) })), embed);
+    const vectors = await embedBoxes(encoder, groups.map(([image, list]) => ({ image, boxes: list.map((m) => m.box as Box), tokens: list[0].tokens })), embed);
     const vectorOf = new Map(groups.flatMap(([, list], g) => list.map((m, k) => [m, vectors[g][k]] as const)));
     withBox.forEach((m) => marks.push({ label: m.label, relevant: m.relevant, vector: vectorOf.get(m) as Float32Array }));
   }

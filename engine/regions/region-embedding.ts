@@ -29,8 +29,26 @@ export interface ImageTokens {
   headTokens?: TokenMatrix;
 }
 
+/**
+ * An image known only by its size, and the model's input pixels of it unless its tokens are at hand:
+ * enough for `tokens` (a library image read in one decode-and-resize, engine/library/library.ts
+ * loadPreparedImage), not for `crops`.
+ */
+export interface PreparedImage {
+  width: number;
+  height: number;
+  prepared?: RgbImage;
+}
+
+/** The original pixels of an image, or its size with its prepared pixels. */
+export type BoxSource = RgbImage | PreparedImage;
+
+function isPrepared(image: BoxSource): image is PreparedImage {
+  return !('data' in image);
+}
+
 export interface BoxesOfImage {
-  image: RgbImage;
+  image: BoxSource;
   boxes: readonly Box[];
   /** The image's tokens when the caller already has them (from the image pass). */
   tokens?: ImageTokens;
@@ -61,18 +79,24 @@ export async function embedBoxes(encoder: BoxEncoder, items: readonly BoxesOfIma
 }
 
 /** Each image's tokens: those given, the others from one encoder pass per image (batched). */
-export async function tokensOf(encoder: BoxEncoder, items: readonly { image: RgbImage; tokens?: ImageTokens }[]): Promise<ImageTokens[]> {
+export async function tokensOf(encoder: BoxEncoder, items: readonly { image: BoxSource; tokens?: ImageTokens }[]): Promise<ImageTokens[]> {
   const encode = encoder.encodeTokenEmbeds;
   if (!encode) throw new Error('the model has no per-token head');
   const tokens = items.map((item) => item.tokens);
   const needed = items.map((item, k) => (item.tokens ? -1 : k)).filter((k) => k >= 0);
   for (let start = 0; start < needed.length; start += TOKEN_BATCH) {
     const chunk = needed.slice(start, start + TOKEN_BATCH);
-    const pixels = await Promise.all(chunk.map((k) => encoder.prepare(items[k].image)));
+    const pixels = await Promise.all(chunk.map((k) => prepared(encoder, items[k].image)));
     const encoded = await encode(pixels);
     chunk.forEach((k, j) => (tokens[k] = encoded[j]));
   }
   return tokens as ImageTokens[];
+}
+
+function prepared(encoder: BoxEncoder, image: BoxSource): Promise<RgbImage> {
+  if (!isPrepared(image)) return encoder.prepare(image);
+  if (!image.prepared) throw new Error('an image given by its size alone needs its tokens');
+  return Promise.resolve(image.prepared);
 }
 
 async function pooled(encoder: BoxEncoder, items: readonly BoxesOfImage[]): Promise<Float32Array[][]> {
@@ -95,7 +119,11 @@ async function pooled(encoder: BoxEncoder, items: readonly BoxesOfImage[]): Prom
 }
 
 async function crops(encoder: BoxEncoder, items: readonly BoxesOfImage[]): Promise<Float32Array[][]> {
-  const jobs = items.flatMap((item) => item.boxes.map((box) => ({ image: item.image, box })));
+  const jobs = items.flatMap((item) => {
+    const image = item.image;
+    if (isPrepared(image)) throw new Error('crop regions need the original pixels of the image, not its prepared pixels');
+    return item.boxes.map((box) => ({ image, box }));
+  });
   const vectors: Float32Array[] = [];
   for (let start = 0; start < jobs.length; start += CROP_BATCH) {
     const chunk = jobs.slice(start, start + CROP_BATCH);

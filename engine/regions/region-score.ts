@@ -119,11 +119,28 @@ export function regionScore(
   options: RegionScoreOptions,
 ): RegionScore {
   const found = regions.length > 0 && marks.length > 0 ? (options.finder ?? bestMatches)(marks, regions) : [];
+  return regionScoreOf(
+    globalScore,
+    marks,
+    found,
+    regions.map((r) => r.box),
+    options,
+  );
+}
+
+/** The score of a candidate from each mark's best region (`found`, empty without regions) and the regions' boxes. */
+export function regionScoreOf(
+  globalScore: number,
+  marks: readonly RegionMark[],
+  found: readonly BestMatch[],
+  boxes: readonly Box[],
+  options: { lambda: number; mu: number },
+): RegionScore {
   const matches: RegionMatch[] = found.map(({ index, similarity }, m) => ({
     mark: marks[m].label,
     relevant: marks[m].relevant,
     regionIndex: index,
-    box: regions[index].box,
+    box: boxes[index],
     similarity,
   }));
   const meanOf = (relevant: boolean) => {

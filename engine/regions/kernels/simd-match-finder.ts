@@ -21,14 +21,19 @@ function kernelModule(): WebAssembly.Module {
 
 const PAGE = 65_536;
 
-/**
- * A BestMatchFinder for one re-ranking: the marks are copied into the kernel's memory once, on the
- * first candidate, and reused for every other (the re-ranker passes the same marks array each time).
- */
+/** The region vectors of one candidate: a row-major count × dim matrix, or its rows. */
+export type RegionRows = Float32Array | readonly Float32Array[];
+
+function rowCount(set: RegionRows, dim: number): number {
+  if (!(set instanceof Float32Array)) return set.length;
+  if (set.length % dim !== 0) throw new Error(`vector dimensions differ: a matrix of ${set.length} values is not rows of ${dim}`);
+  return set.length / dim;
+}
+
+/** Best-match finding in the kernel's memory, which grows to the largest call and is kept for the next. */
 export class SimdMatchFinder {
   private readonly kernel = new WebAssembly.Instance(kernelModule()).exports as unknown as KernelExports;
   private heap = new Float32Array(this.kernel.memory.buffer);
-  private marks?: readonly RegionMark[];
   private markNorms: number[] = [];
 
   /** The kernel reads rows 8 floats at a time; other dimensions use the JavaScript reference. */
@@ -39,38 +44,64 @@ export class SimdMatchFinder {
   readonly find = (marks: readonly RegionMark[], regions: readonly CandidateRegion[]): BestMatch[] => {
     const dim = marks[0]?.vector.length ?? 0;
     if (!SimdMatchFinder.supports(dim)) return bestMatches(marks, regions);
-    const count = regions.length;
-    // Layout (float offsets): marks [M x dim], regions [count x dim], dots [M x count], norms [count].
+    return this.findMany(marks, [regions.map((r) => r.vector)])[0];
+  };
+
+  /**
+   * Each mark's best region in each of many region sets (a re-rank's candidates), with one kernel call
+   * for all of them: a set is a row-major count × dim matrix or a list of rows. dim must be supported.
+   */
+  findMany(marks: readonly RegionMark[], sets: readonly RegionRows[]): BestMatch[][] {
+    const dim = marks[0]?.vector.length ?? 0;
+    if (!SimdMatchFinder.supports(dim)) throw new Error(`the kernel needs a dimension that is a multiple of 8, not ${dim}`);
+    const counts = sets.map((set) => rowCount(set, dim));
+    const total = counts.reduce((sum, c) => sum + c, 0);
+    // Layout (float offsets): marks [M x dim], regions [total x dim], dots [M x total], norms [total].
     const regionsAt = marks.length * dim;
-    const dotsAt = regionsAt + count * dim;
-    const normsAt = dotsAt + marks.length * count;
-    this.reserve((normsAt + count) * 4);
-    if (marks !== this.marks) this.loadMarks(marks, dim);
-    for (let r = 0; r < count; r++) {
-      const v = regions[r].vector;
-      if (v.length !== dim) throw new Error(`vector dimensions differ: ${dim} vs ${v.length}`);
-      this.heap.set(v, regionsAt + r * dim);
+    const dotsAt = regionsAt + total * dim;
+    const normsAt = dotsAt + marks.length * total;
+    this.reserve((normsAt + total) * 4);
+    this.loadMarks(marks, dim);
+    let at = regionsAt;
+    for (const set of sets) {
+      if (set instanceof Float32Array) {
+        this.heap.set(set, at);
+        at += set.length;
+        continue;
+      }
+      for (const row of set) {
+        if (row.length !== dim) throw new Error(`vector dimensions differ: ${dim} vs ${row.length}`);
+        this.heap.set(row, at);
+        at += dim;
+      }
     }
-    this.kernel.squaredNorms(regionsAt * 4, count, dim, normsAt * 4);
-    this.kernel.dots(0, marks.length, regionsAt * 4, count, dim, dotsAt * 4);
-    const norms = new Float64Array(count);
-    for (let r = 0; r < count; r++) {
-      norms[r] = Math.sqrt(this.heap[normsAt + r]);
+    this.kernel.squaredNorms(regionsAt * 4, total, dim, normsAt * 4);
+    this.kernel.dots(0, marks.length, regionsAt * 4, total, dim, dotsAt * 4);
+    const heap = this.heap;
+    const norms = new Float64Array(total);
+    for (let r = 0; r < total; r++) {
+      norms[r] = Math.sqrt(heap[normsAt + r]);
       if (!(norms[r] > 0)) throw new Error('cosine of a zero vector');
     }
-    return this.markNorms.map((markNorm, m) => {
-      let best = -Infinity;
-      let index = 0;
-      for (let r = 0; r < count; r++) {
-        const s = this.heap[dotsAt + m * count + r] / (markNorm * norms[r]);
-        if (s > best) {
-          best = s;
-          index = r;
+    let first = 0;
+    return counts.map((count) => {
+      const found = this.markNorms.map((markNorm, m) => {
+        let best = -Infinity;
+        let index = 0;
+        const row = dotsAt + m * total + first;
+        for (let r = 0; r < count; r++) {
+          const s = heap[row + r] / (markNorm * norms[first + r]);
+          if (s > best) {
+            best = s;
+            index = r;
+          }
         }
-      }
-      return { index, similarity: best };
+        return { index, similarity: best };
+      });
+      first += count;
+      return found;
     });
-  };
+  }
 
   private loadMarks(marks: readonly RegionMark[], dim: number): void {
     this.markNorms = marks.map(({ vector }, m) => {
@@ -80,7 +111,6 @@ export class SimdMatchFinder {
       if (!(norm > 0)) throw new Error('cosine of a zero vector');
       return norm;
     });
-    this.marks = marks;
   }
 
   /** Grows the memory to at least `bytes` (its contents stay; the heap view is renewed). */
