@@ -29,6 +29,12 @@ export interface RunEvalOptions {
   captionIndex?: number;
   /** The first query of each target instead of a caption (mental-image retrieval: a partial description). */
   queryOf?: (image: EvalImage) => string;
+  /**
+   * Only the first `targets` images are searched for; the rest of the collection stays in every
+   * ranking as distractors (mental-image retrieval searches a collection much larger than its target
+   * set). Default: every image is a target.
+   */
+  targets?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,7 +44,10 @@ export async function runEval(collection: EvalCollection, options: RunEvalOption
   const shown = options.shown ?? 5;
   const captionIndex = options.captionIndex ?? 0;
   if (turns < 1) throw new RangeError('turns must be at least 1');
-  const images = collection.dataset.images;
+  const count = collection.dataset.images.length;
+  const targetCount = options.targets ?? count;
+  if (!Number.isInteger(targetCount) || targetCount < 1 || targetCount > count) throw new RangeError(`targets must be a whole number from 1 to the collection's ${count} images, not ${targetCount}`);
+  const images = collection.dataset.images.slice(0, targetCount);
   const queries = images.map((image) => options.queryOf?.(image) ?? image.captions[Math.min(captionIndex, image.captions.length - 1)]);
   const vectors = await collection.text.encodeTexts(queries);
 

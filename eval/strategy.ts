@@ -48,8 +48,19 @@ export function cosineScores(query: Float32Array, collection: EvalCollection): F
   return scores;
 }
 
-/** The k best images by score, best first (ties broken by the lower index). */
+/**
+ * The k best images by score, best first (ties broken by the lower index). One pass keeping the k best
+ * so far: runs call it every turn for every target, over collections of tens of thousands of images.
+ */
 export function topK(scores: Float32Array, k: number): SearchHit[] {
-  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
-  return order.slice(0, k).map((id) => ({ id, score: scores[id] }));
+  const best: number[] = [];
+  for (let i = 0; i < scores.length && k > 0; i++) {
+    if (best.length === k && scores[i] <= scores[best[k - 1]]) continue;
+    // Scanning in index order, an equal score already kept has the lower index and stays ahead.
+    let at = best.length;
+    while (at > 0 && scores[best[at - 1]] < scores[i]) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best.map((id) => ({ id, score: scores[id] }));
 }

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,8 @@ import { encodeCollection, type EvalCollection } from '../eval/collection.ts';
 import { loadKarpathyDataset } from '../eval/dataset.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { buildMirStrategies, initialDescription } from '../eval/mir-strategies.ts';
+import { metricsFromRanks, rankOfTarget } from '../eval/metrics.ts';
+import { cosineScores } from '../eval/strategy.ts';
 import { generateWorld } from '../engine/world/generate-world.ts';
 
 const run = promisify(execFile);
@@ -47,4 +49,39 @@ test('unknown strategies, and --mir without --world, are refused with what to gi
   const env = { ...process.env, VISUALREF_QUIET: '1' };
   await assert.rejects(run(process.execPath, ['bin/visualref.js', 'eval', '--mir'], { env }), (err: { stderr: string }) => /--world: --mir needs --world/.test(err.stderr));
   await assert.rejects(run(process.execPath, ['bin/visualref.js', 'eval', '--world', '--mir', '--strategy', 'text,judged'], { env }), (err: { stderr: string }) => /--strategy: with --mir the strategies are text, prediction, generative/.test(err.stderr));
+});
+
+test('targets drawn from a larger collection are ranked against every scene of it', async () => {
+  const withDistractors = await runEval(collection, { turns: 1, queryOf: initialDescription, targets: 20 });
+  // The same 20 targets in a collection of only themselves.
+  const alone: EvalCollection = { ...collection, dataset: { ...collection.dataset, images: collection.dataset.images.slice(0, 20) }, matrix: collection.matrix.slice(0, 20 * collection.dim) };
+  const withoutDistractors = await runEval(alone, { turns: 1, queryOf: initialDescription });
+  assert.equal(withDistractors.queries, 20);
+  assert.equal(withoutDistractors.queries, 20);
+  // Ranks by hand over all 60 scenes.
+  const vectors = await collection.text.encodeTexts(collection.dataset.images.slice(0, 20).map(initialDescription));
+  const ranks = vectors.map((v, k) => rankOfTarget(cosineScores(v, collection), k));
+  assert.deepEqual({ ...withDistractors.results.none[0] }, { turn: 1, ...metricsFromRanks(ranks) });
+  const [harder, easier] = [withDistractors.results.none[0]['mrr@5'], withoutDistractors.results.none[0]['mrr@5']];
+  assert.ok(harder < easier, `40 distractors: MRR@5 ${harder} against ${easier}`);
+  await assert.rejects(runEval(collection, { targets: 61 }), /targets must be a whole number from 1 to the collection's 60 images, not 61/);
+});
+
+test('--collection renders that many scenes and searches them all for the first --limit targets', async () => {
+  const cache = await mkdtemp(join(tmpdir(), 'eval-mir-cache-'));
+  try {
+    const env = { ...process.env, VISUALREF_QUIET: '1', VISUALREF_CACHE: cache };
+    const { stdout } = await run(process.execPath, ['bin/visualref.js', 'eval', '--world', '--mir', '--seed', '6002', '--collection', '40', '--limit', '8', '--strategy', 'text', '--turns', '2', '--json'], { env });
+    const report = JSON.parse(stdout) as { dataset: string; queries: number; results: Record<string, unknown[]> };
+    assert.equal(report.dataset, 'world-test-seed6002-40-mir');
+    assert.equal(report.queries, 8);
+    assert.deepEqual(Object.keys(report.results), ['none', 'text']);
+    const captions = JSON.parse(await readFile(join(cache, 'world', 'test-seed6002-40', 'captions.json'), 'utf8')) as { images: unknown[] };
+    assert.equal(captions.images.length, 40);
+    await assert.rejects(run(process.execPath, ['bin/visualref.js', 'eval', '--world', '--mir', '--collection', '40', '--limit', '41'], { env }), (err: { stderr: string }) =>
+      /--limit: the targets \(--limit\) must be part of the collection \(--collection\)/.test(err.stderr),
+    );
+  } finally {
+    await rm(cache, { recursive: true, force: true });
+  }
 });

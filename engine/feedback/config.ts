@@ -40,7 +40,7 @@ export const feedbackConfigSchema = z
       .strict(),
     sessions: z.object({ ttlHours: z.number().positive() }).strict(),
     /** The generated picture of the query (issue 20), fused by score as an image query with this weight. */
-    generated: z.object({ weight }).strict().default({ weight: 0.3 }),
+    generated: z.object({ weight }).strict().default({ weight: 0.5 }),
   })
   .strict();
 
