@@ -3,6 +3,7 @@
 // out loud, and an index run that reports its region pass and says when nothing changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -97,4 +98,20 @@ test('the built-in model on pictures that are not world scenes: index, status an
   const search = await runCli(['search', 'a dog', '--data', data, '--k', '2']);
   assert.equal(search.code, 0, search.stderr);
   assert.match(search.stderr, /warning: the built-in model only knows/);
+});
+
+test('npx visualref warns about no npm config, and the CUDA download stays skipped for install scripts', () => {
+  const root = new URL('..', import.meta.url).pathname;
+  const env = { ...process.env };
+  delete env.ONNXRUNTIME_NODE_INSTALL;
+  delete env.NODE_OPTIONS;
+  const help = spawnSync('npm', ['exec', '--', 'visualref', '--help'], { cwd: root, env, encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /usage: visualref <command>/);
+  assert.doesNotMatch(help.stderr, /npm warn/i);
+  // What onnxruntime-node's install script reads, as npm runs a package script (.npmrc node-options).
+  const script = (extra: Record<string, string>) =>
+    spawnSync('npm', ['exec', '--', 'node', '-e', 'process.stdout.write(String(process.env.ONNXRUNTIME_NODE_INSTALL))'], { cwd: root, env: { ...env, ...extra }, encoding: 'utf8' });
+  assert.equal(script({}).stdout, 'skip');
+  assert.equal(script({ ONNXRUNTIME_NODE_INSTALL: 'cuda12' }).stdout, 'cuda12', 'a user asking for CUDA gets it');
 });
