@@ -2,6 +2,7 @@
 // createWebRoutes })`). Every parameter and body is validated; images are addressed by id only.
 import { basename } from 'node:path';
 import { Hono, type Context } from 'hono';
+import { malformedBody, valid } from './validate.ts';
 import { z } from 'zod';
 import type { ToolContext } from '../tools/context.ts';
 import { reportError } from '../tools/errors.ts';
@@ -25,21 +26,6 @@ const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, '
 
 function problem(c: Context, status: 400 | 404 | 500 | 502, message: string): Response {
   return c.json({ error: message }, status);
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; message: string } {
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, data: result.data };
-  const issue = result.error.issues[0];
-  return { ok: false, message: `${issue?.path.join('.') || 'body'}: ${issue?.message}` };
-}
-
-async function readJson(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    return undefined;
-  }
 }
 
 function agentInfo(config: AgentConfig): { mode: AgentConfig['mode']; model?: string } {
@@ -83,24 +69,18 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
 
   const app = new Hono();
   app.onError((err, c) => {
+    const malformed = malformedBody(err);
+    if (malformed) return problem(c, 400, malformed);
     const { status, message, internal } = reportError(err);
     if (internal) log.error(`${c.req.method} ${c.req.path} failed: ${err.stack ?? message}`);
     return problem(c, status, message);
   });
 
-  app.post('/chat', async (c) => {
-    const body = parse(chatRequestBody, await readJson(c));
-    if (!body.ok) return problem(c, 400, body.message);
-    return chatResponse(chat, body.data, agent, c.req.raw.signal);
-  });
+  app.post('/chat', valid('json', chatRequestBody), (c) => chatResponse(chat, c.req.valid('json'), agent, c.req.raw.signal));
 
   // Every tool of the registry at /api/<name> (the web app's box dialog calls caption-region).
   for (const tool of toolRegistry) {
-    app.post(`/${tool.name}`, async (c) => {
-      const body = parse(tool.input, await readJson(c));
-      if (!body.ok) return problem(c, 400, body.message);
-      return c.json(await tool.handler(ctx, body.data));
-    });
+    app.post(`/${tool.name}`, valid('json', tool.input), async (c) => c.json(await tool.handler(ctx, c.req.valid('json'))));
   }
 
   app.get('/sessions/:id/pictures/:picture', (c) => {
@@ -109,13 +89,12 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=86400' });
   });
 
-  app.get('/images/:id', async (c) => {
-    const params = parse(idParam, c.req.param());
-    if (!params.ok) return problem(c, 400, params.message);
-    const file = await imageFile(params.data.id);
-    if (!file) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
+  app.get('/images/:id', valid('param', idParam), async (c) => {
+    const { id } = c.req.valid('param');
+    const file = await imageFile(id);
+    if (!file) return problem(c, 404, `no image ${id} in the library (unknown, or its file changed since indexing)`);
     // The viewer shows the original to draw boxes on: its tokens are made ready for them meanwhile.
-    ctx.warmMarkTokens(params.data.id);
+    ctx.warmMarkTokens(id);
     return new Response(new Uint8Array(file.bytes), {
       headers: {
         'content-type': imageMimeType(file.relPath),
@@ -125,29 +104,26 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     });
   });
 
-  app.get('/images/:id/thumb', async (c) => {
-    const params = parse(idParam, c.req.param());
-    if (!params.ok) return problem(c, 400, params.message);
-    const query = parse(thumbQuery, c.req.query());
-    if (!query.ok) return problem(c, 400, query.message);
-    if (ctx.library.getImage(params.data.id)?.status !== 'indexed') return problem(c, 404, `no image ${params.data.id} in the library`);
+  app.get('/images/:id/thumb', valid('param', idParam), valid('query', thumbQuery), async (c) => {
+    const { id } = c.req.valid('param');
+    const query = c.req.valid('query');
+    if (ctx.library.getImage(id)?.status !== 'indexed') return problem(c, 404, `no image ${id} in the library`);
     let jpeg: Buffer;
     try {
-      jpeg = await ctx.thumbnails.thumbnail(params.data.id, { maxSide: query.data.size, quality: 82 });
+      jpeg = await ctx.thumbnails.thumbnail(id, { maxSide: query.size, quality: 82 });
     } catch (err) {
-      if (err instanceof ImageFileChangedError) return problem(c, 404, `no image ${params.data.id} in the library (its file changed since indexing)`);
+      if (err instanceof ImageFileChangedError) return problem(c, 404, `no image ${id} in the library (its file changed since indexing)`);
       throw err;
     }
     return new Response(new Uint8Array(jpeg), { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' } });
   });
 
   // What the large view shows under an image: its file name, folder path, size and date.
-  app.get('/images/:id/info', async (c) => {
-    const params = parse(idParam, c.req.param());
-    if (!params.ok) return problem(c, 400, params.message);
-    const file = await imageFile(params.data.id);
-    const record = ctx.library.getImage(params.data.id);
-    if (!file || !record) return problem(c, 404, `no image ${params.data.id} in the library (unknown, or its file changed since indexing)`);
+  app.get('/images/:id/info', valid('param', idParam), async (c) => {
+    const { id } = c.req.valid('param');
+    const file = await imageFile(id);
+    const record = ctx.library.getImage(id);
+    if (!file || !record) return problem(c, 404, `no image ${id} in the library (unknown, or its file changed since indexing)`);
     return c.json({
       id: record.id,
       filename: basename(record.relPath),
@@ -191,30 +167,27 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     }),
   );
 
-  app.get('/sessions/:id', (c) => {
-    const params = parse(sessionParam, c.req.param());
-    if (!params.ok) return problem(c, 400, params.message);
-    const found = findSession(params.data.id);
+  app.get('/sessions/:id', valid('param', sessionParam), (c) => {
+    const { id } = c.req.valid('param');
+    const found = findSession(id);
     if ('missing' in found) return problem(c, 404, found.missing);
     return c.json({ session: exportSession(found.session, found.turns), messages: threadFromSession(ctx.library, found.session, found.turns) });
   });
 
-  app.delete('/sessions/:id', (c) => {
-    const params = parse(sessionParam, c.req.param());
-    if (!params.ok) return problem(c, 400, params.message);
-    if (!ctx.sessions.delete(params.data.id)) return problem(c, 404, `no session ${params.data.id}`);
-    return c.json({ deleted: params.data.id });
+  app.delete('/sessions/:id', valid('param', sessionParam), (c) => {
+    const { id } = c.req.valid('param');
+    if (!ctx.sessions.delete(id)) return problem(c, 404, `no session ${id}`);
+    return c.json({ deleted: id });
   });
 
-  app.get('/sessions/:id/export', (c) => {
-    const params = parse(sessionParam, c.req.param());
-    if (!params.ok) return problem(c, 400, params.message);
-    const found = findSession(params.data.id);
+  app.get('/sessions/:id/export', valid('param', sessionParam), (c) => {
+    const { id } = c.req.valid('param');
+    const found = findSession(id);
     if ('missing' in found) return problem(c, 404, found.missing);
     return new Response(JSON.stringify(exportSession(found.session, found.turns), null, 2), {
       headers: {
         'content-type': 'application/json',
-        'content-disposition': `attachment; filename="visualref-session-${params.data.id}.json"`,
+        'content-disposition': `attachment; filename="visualref-session-${id}.json"`,
       },
     });
   });

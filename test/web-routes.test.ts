@@ -112,6 +112,13 @@ test('bad ids and sizes are refused with a message, never a path', async () => {
   const bad = await postJson('/chat', { id: 'c', message: { id: 'm', role: 'user', parts: [] } });
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { error: string }).error, /metadata/);
+  // Every body goes through the same validator: its problems are named, never a 500.
+  const errorOf = async (res: Response) => [res.status, ((await res.json()) as { error: string }).error] as const;
+  assert.deepEqual(await errorOf(await api('/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text": ' })), [400, 'body: Malformed JSON in request body']);
+  assert.deepEqual(await errorOf(await api('/search', { method: 'POST', body: JSON.stringify({ text: 'a red circle' }) })), [400, 'body: send JSON (content-type: application/json)']);
+  const [status, message] = await errorOf(await postJson('/search', { text: 'a red circle', k: 0 }));
+  assert.equal(status, 400);
+  assert.match(message, /^k: /);
 });
 
 test('caption-region captions a boxed object; a box of zero width is refused', async () => {
