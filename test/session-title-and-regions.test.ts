@@ -83,6 +83,7 @@ test('a boxed region is listed at every later turn until removed, then no longer
   const removed = await refineQuery(ctx, { sessionId, removeRegions: [ground.key] });
   assert.deepEqual(removed.activeRegions?.map((r) => r.key), [left.key]);
   assert.deepEqual(regionsApplied(removed)?.negative, []);
+  assert.match(removed.explanation.summary, /Stopped applying 1 box of earlier turns\./);
   const next = await refineQuery(ctx, { sessionId, irrelevant: [b.id] });
   assert.deepEqual(next.activeRegions?.map((r) => r.key), [left.key]);
   assert.deepEqual(regionsApplied(next)?.positive, ['the left shape']);

@@ -29,3 +29,8 @@ export function checkRemovable(active: readonly PlannedRegion[], keys: readonly 
     throw new ToolError('bad-input', `removeRegions: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not among the regions this session applies (activeRegions of the last refine-query lists them)`);
   }
 }
+
+/** What the explanation says about regions removed in this turn. */
+export function removedNote(count: number): string {
+  return `Stopped applying ${count} box${count > 1 ? 'es' : ''} of earlier turns.`;
+}

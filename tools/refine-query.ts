@@ -21,7 +21,7 @@ import { ToolError } from './errors.ts';
 import { afsFeedback, type AfsFeedback } from './afs-feedback.ts';
 import { gatherFeedback } from './feedback-inputs.ts';
 import { encodeMarks, markLabel, sessionRegions } from './region-marks.ts';
-import { checkRemovable, toActiveRegions } from './active-regions.ts';
+import { checkRemovable, removedNote, toActiveRegions } from './active-regions.ts';
 import { toResultItems } from './library-access.ts';
 import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput, type ResultItem } from './contract/schemas.ts';
 import { defaultResultCount } from './search.ts';
@@ -157,7 +157,11 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     movedUp: movement.movedUp,
     movedDown: movement.movedDown,
     newResults: movement.newResults,
-    summary: [summarizeRefinement(applied, movement) + damagedRegionsNote(ctx.damagedRegions, pool), ...plan.notApplied.map((n) => `Not applied: ${n}.`)].join(' '),
+    summary: [
+      summarizeRefinement(applied, movement) + damagedRegionsNote(ctx.damagedRegions, pool),
+      ...plan.notApplied.map((n) => `Not applied: ${n}.`),
+      ...(removed.length ? [removedNote(removed.length)] : []),
+    ].join(' '),
   };
   const activeRegions = toActiveRegions(regions);
   const turn = withSession(() =>
