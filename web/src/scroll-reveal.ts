@@ -5,7 +5,7 @@ import { useEffect, type RefObject } from 'react';
 
 const scrollKeys = new Set(['PageDown', 'End', 'ArrowDown', ' ']);
 /** How long after a gesture a grid end coming into view still counts as reached by the user. */
-const gestureWindowMs = 1000;
+const gestureWindowMs = 1500;
 
 let lastGesture = -Infinity;
 const gestureListeners = new Set<() => void>();
