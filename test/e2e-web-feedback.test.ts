@@ -282,7 +282,11 @@ test('sessions: title after "more like this", rename after a reload, boxes of ea
   await page.keyboard.press('Escape');
   await page.getByTestId('new-search').click();
   await searchFor(page, app.lib.world.images[11].sentences[0].raw);
-  assert.equal((await gridIds(page, 1)).length, 12, 'the first page');
+  assert.equal((await gridIds(page, 1)).length, 12, 'the first page (the automatic scroll to the answer does not page)');
+  await page.getByTestId('composer-input').pressSequentially('a b c');
+  await page.waitForTimeout(300);
+  assert.equal((await gridIds(page, 1)).length, 12, 'spaces typed in the composer do not page either');
+  await page.getByTestId('composer-input').fill('');
   await wheelUntil(page, 1, 24);
   assert.equal((await gridIds(page, 1)).length, 24, 'scrolling to the end loads the next page');
   await wheelUntil(page, 1, 30);

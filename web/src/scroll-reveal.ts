@@ -11,7 +11,8 @@ let lastGesture = -Infinity;
 const gestureListeners = new Set<() => void>();
 
 function onGesture(e: Event): void {
-  if (e instanceof KeyboardEvent && !scrollKeys.has(e.key)) return;
+  // Keys typed into a field (a space in the comment) do not scroll the page.
+  if (e instanceof KeyboardEvent && (!scrollKeys.has(e.key) || (e.target instanceof HTMLElement && e.target.closest('input, textarea, select, [contenteditable]')))) return;
   lastGesture = performance.now();
   for (const listener of gestureListeners) listener();
 }
