@@ -13,6 +13,7 @@ import { CaptionStore } from '../engine/captioners/caption-store.ts';
 import { ImageFileChangedError } from '../engine/library/image-file.ts';
 import { imageMimeType } from '../engine/images/mime.ts';
 import { SessionExpiredError, UnknownSessionError, type Session, type TurnRecord } from '../tools/sessions/session-store.ts';
+import { sessionTitleSchema } from '../tools/sessions/session-records.ts';
 import { builtinModelWarning } from '../engine/library/builtin-fit.ts';
 import { loadAgentConfig, type AgentConfig } from '../agent/chat/agent-config.ts';
 import { chatResponse } from '../agent/chat/chat-handler.ts';
@@ -23,6 +24,7 @@ import { exportSession, threadFromSession } from '../agent/chat/thread-from-sess
 const idParam = z.object({ id: z.coerce.number().int().nonnegative() });
 const thumbQuery = z.object({ size: z.coerce.number().int().min(32).max(1024).default(256) });
 const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a session id') });
+const renameBody = z.object({ title: sessionTitleSchema }).strict();
 
 function problem(c: Context, status: 400 | 404 | 500 | 502, message: string): Response {
   return c.json({ error: message }, status);
@@ -158,7 +160,7 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     c.json({
       sessions: ctx.sessions.list().map((s) => ({
         id: s.id,
-        query: s.query.text ?? (s.query.imageId !== undefined ? `like image #${s.query.imageId}` : ''),
+        title: s.title,
         turns: s.turnCount,
         updatedAt: new Date(s.updatedAt).toISOString(),
         // The picture the list shows: the top result of the session's last turn.
@@ -172,6 +174,16 @@ export function createWebRoutes(ctx: ToolContext, options: WebRouteOptions = {})
     const found = findSession(id);
     if ('missing' in found) return problem(c, 404, found.missing);
     return c.json({ session: exportSession(found.session, found.turns), messages: threadFromSession(ctx.library, found.session, found.turns) });
+  });
+
+  app.patch('/sessions/:id', valid('param', sessionParam), valid('json', renameBody), (c) => {
+    const { id } = c.req.valid('param');
+    try {
+      return c.json({ id, title: ctx.sessions.rename(id, c.req.valid('json').title).title });
+    } catch (err) {
+      if (err instanceof UnknownSessionError || err instanceof SessionExpiredError) return problem(c, 404, err.message);
+      throw err;
+    }
   });
 
   app.delete('/sessions/:id', valid('param', sessionParam), (c) => {

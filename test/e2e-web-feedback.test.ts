@@ -1,7 +1,9 @@
 // The web app as a user meets it (issue 17), in a real headless Chromium: the composer's mode is
 // explicit, "matched here" boxes are drawn and survive a reload, the viewer fits the window and
 // gives focus back, a failed turn is retried without a duplicate, drafts survive a reload, and at
-// phone size the grid has touch-sized targets, one tab stop, show-more and readable contrast.
+// phone size the grid has touch-sized targets, one tab stop, show-more and readable contrast; a
+// session keeps its first query as title after "more like this", is renamed for good, lists the
+// boxes of earlier turns and stops applying one the user removes; scrolling a grid loads more.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -192,4 +194,118 @@ test('phone size: touch targets, one tab stop per grid, show more, narrow live r
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'issue17-phone.png');
   await context.close();
+});
+
+/** The stored session of the page, as the API returns it. */
+async function storedSession(page: Page): Promise<{ title: string; turns: { explanation: { applied: { source: string }[] } | null; feedback: { removedRegions?: string[] } | null }[] }> {
+  return page.evaluate(async () => {
+    const id = localStorage.getItem('visualref.session')!;
+    return ((await (await fetch(`/api/sessions/${id}`)).json()) as { session: never }).session;
+  });
+}
+
+/** Scrolls the thread with the mouse wheel (a user's scrolling) until the grid shows `count` results. */
+async function wheelUntil(page: Page, turn: number, count: number): Promise<void> {
+  const main = (await page.locator('main').boundingBox())!;
+  await page.mouse.move(main.x + main.width / 2, main.y + main.height / 2);
+  for (let i = 0; i < 20 && (await gridIds(page, turn)).length < count; i++) {
+    await page.mouse.wheel(0, 1500);
+    await page.waitForTimeout(150);
+  }
+}
+
+test('sessions: title after "more like this", rename after a reload, boxes of earlier turns removed; scrolling loads more', { skip, timeout: 300_000 }, async () => {
+  const context = await app.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(app.server.url);
+  const query = app.lib.world.images[7].sentences[0].raw;
+  await searchFor(page, query);
+  const first = await gridIds(page, 1);
+
+  // A box on the first result, sent with a refinement: from then on it is listed as applied.
+  await card(page, 1, first[0]).getByTestId('open-large').click();
+  await page.getByRole('button', { name: /Add a box in the middle/ }).click();
+  await page.locator('[data-testid=box-caption][data-caption-state=done]').first().waitFor({ timeout: 60_000 });
+  await page.keyboard.press('Escape');
+  await page.getByTestId('refine-button').click();
+  await grid(page, 2).waitFor({ timeout: 120_000 });
+  const applied = page.getByTestId('applied-box');
+  assert.equal(await applied.count(), 1, 'the box is listed as applied at every refine');
+  assert.equal(await applied.locator('img').count(), 1, 'with a picture of what it boxed');
+  assert.ok((await grid(page, 2).locator('[data-matched-region]').count()) > 0, 'the box was applied');
+
+  // "More like this" continues the session: the box is still listed, the title is still the query.
+  await card(page, 2, (await gridIds(page, 2))[1]).getByTestId('more-like-this').click();
+  await grid(page, 3).waitFor({ timeout: 120_000 });
+  assert.equal(await applied.count(), 1);
+  assert.equal((await storedSession(page)).title, query, 'the title stays the first query');
+
+  // Removed: marked as such until the refinement, which then applies no box; it stays removed after a reload.
+  await applied.getByTestId('remove-applied-box').click();
+  assert.equal(await applied.getAttribute('data-removed'), 'true');
+  await shot(page, 'issue17-applied-boxes.png');
+  await page.getByTestId('refine-button').click();
+  await grid(page, 4).waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId('user-message').last().innerText(), /1 earlier box removed/);
+  assert.equal(await applied.count(), 0, 'no box is listed any more');
+  assert.equal(await grid(page, 4).locator('[data-matched-region]').count(), 0, 'and none matched');
+  const stored = await storedSession(page);
+  assert.equal(stored.turns[3].feedback?.removedRegions?.length, 1, 'the removal is stored with the turn');
+  assert.ok(stored.turns[1].explanation?.applied.some((a) => a.source === 'regions'));
+  assert.ok(!stored.turns[3].explanation?.applied.some((a) => a.source === 'regions'), 'the refinement after the removal applied no region');
+  await page.reload();
+  await grid(page, 4).waitFor();
+  assert.equal(await page.getByTestId('applied-box').count(), 0, 'still removed after a reload');
+
+  // Renamed in the sessions panel; the new name is there after a reload.
+  await page.getByTestId('open-sessions').click();
+  const entry = page.getByTestId('session-entry').filter({ hasText: query });
+  assert.equal(await entry.getByTestId('session-title').innerText(), query);
+  await entry.getByTestId('rename-session').click();
+  await page.getByTestId('rename-input').fill('  circles for the poster ');
+  await page.getByTestId('rename-save').click();
+  await page.getByTestId('session-title').filter({ hasText: 'circles for the poster' }).waitFor();
+  await page.reload();
+  await grid(page, 4).waitFor();
+  await page.getByTestId('open-sessions').click();
+  await page.getByTestId('session-title').first().waitFor();
+  const titles = await page.getByTestId('session-title').allInnerTexts();
+  assert.ok(titles.includes('circles for the poster') && !titles.includes(query), `renamed for good (${titles.join(' | ')})`);
+  await shot(page, 'issue17-sessions-renamed.png');
+  await page.keyboard.press('Escape');
+
+  // 30 results a turn: 12 at first, the next 12 and the last 6 as the user scrolls to the end.
+  await page.getByTestId('open-settings').click();
+  await page.getByTestId('settings-panel').getByLabel('Results per turn').fill('30');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('new-search').click();
+  await searchFor(page, app.lib.world.images[11].sentences[0].raw);
+  assert.equal((await gridIds(page, 1)).length, 12, 'the first page (the automatic scroll to the answer does not page)');
+  await page.getByTestId('composer-input').pressSequentially('a b c');
+  await page.waitForTimeout(300);
+  assert.equal((await gridIds(page, 1)).length, 12, 'spaces typed in the composer do not page either');
+  await page.getByTestId('composer-input').fill('');
+  await wheelUntil(page, 1, 24);
+  assert.equal((await gridIds(page, 1)).length, 24, 'scrolling to the end loads the next page');
+  await wheelUntil(page, 1, 30);
+  assert.equal((await gridIds(page, 1)).length, 30, 'and the rest');
+  assert.equal(await page.getByTestId('show-more').count(), 0);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+
+  // On a phone too.
+  const phone = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const small = await phone.newPage();
+  await small.goto(app.server.url);
+  await small.getByTestId('open-settings').click();
+  await small.getByTestId('settings-panel').getByLabel('Results per turn').fill('20');
+  await small.keyboard.press('Escape');
+  await searchFor(small, app.lib.world.images[11].sentences[0].raw);
+  assert.equal((await gridIds(small, 1)).length, 12, 'the first page on a phone');
+  await wheelUntil(small, 1, 20);
+  assert.equal((await gridIds(small, 1)).length, 20, 'scrolling to the end loads the rest on a phone');
+  await shot(small, 'issue17-phone-scrolled.png');
+  await phone.close();
 });

@@ -47,3 +47,14 @@ test('deleting a box and clearing after a turn', () => {
   assert.deepEqual(state.boxes.map((b) => b.key), ['b']);
   assert.deepEqual(run([{ type: 'clear' }], state), emptyFeedback);
 });
+
+test('an earlier box taken back is sent as removeRegions once, and can be kept after all', () => {
+  const state = run([
+    { type: 'remove-region', key: 'k-000000000001' },
+    { type: 'remove-region', key: 'k-000000000002' },
+    { type: 'remove-region', key: 'k-000000000001' },
+    { type: 'keep-region', key: 'k-000000000002' },
+  ]);
+  assert.deepEqual(toRefineRequest(state).removeRegions, ['k-000000000001']);
+  assert.equal(toRefineRequest(emptyFeedback).removeRegions, undefined, 'nothing removed: the field is left out');
+});

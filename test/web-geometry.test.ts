@@ -1,7 +1,7 @@
 // Boxes drawn on a scaled image must reach the tools in the image's own pixels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clampBox, displayToImage, moveBox, movement, spanBox, toPercent } from '../web/src/geometry.ts';
+import { clampBox, cropStyle, displayToImage, moveBox, movement, spanBox, toPercent } from '../web/src/geometry.ts';
 
 test('a box drawn on a half-size display maps to twice the pixels of the original', () => {
   // 1000x750 image shown at 500x375: a 100x50 box at (50, 25) covers (100, 50) 200x100 of the image.
@@ -33,4 +33,10 @@ test('movement labels: up, down, new, unchanged, and none on a first search', ()
   assert.deepEqual(movement(4, null), { label: 'new', kind: 'new' });
   assert.deepEqual(movement(4, 4), { label: '=', kind: 'same' });
   assert.equal(movement(1, undefined), undefined);
+});
+
+test('a crop puts the box, centred, into the square of the applied-boxes list', () => {
+  // 224x224 image, box 56x28 at (112, 56), 40-px square: scale 40/56; the image is 160 px wide, the box
+  // 40x20 at (80, 40) of it, moved to (0, 10) of the square: left -80, top 10 - 40 = -30.
+  assert.deepEqual(cropStyle({ x: 112, y: 56, w: 56, h: 28 }, { width: 224, height: 224 }, 40), { left: '-80.00px', top: '-30.00px', width: '160.00px', height: '160.00px' });
 });

@@ -162,9 +162,18 @@ test('a chat turn streams the search tool call and its results as a typed part, 
   assert.ok(refinePart.output.explanation.applied.some((a) => a.source === 'judged'));
 
   // The session is listed, rebuilt as the same thread, and exported.
-  const listed = (await (await api('/sessions')).json()) as { sessions: { id: string; turns: number; query: string }[] };
+  const listed = (await (await api('/sessions')).json()) as { sessions: { id: string; turns: number; title: string }[] };
   const entry = listed.sessions.find((s) => s.id === sessionId);
-  assert.deepEqual([entry?.turns, entry?.query], [2, query]);
+  assert.deepEqual([entry?.turns, entry?.title], [2, query]);
+  // Renamed: trimmed, bounded, validated, and listed under the new name.
+  const rename = (id: string, body: unknown) => api(`/sessions/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.deepEqual(await (await rename(sessionId, { title: '  the red ones ' })).json(), { id: sessionId, title: 'the red ones' });
+  const refused = await rename(sessionId, { title: 'x'.repeat(121) });
+  assert.deepEqual([refused.status, await refused.json()], [400, { error: 'title: is longer than 120 characters' }]);
+  assert.equal((await rename(sessionId, { title: 'a', extra: 1 })).status, 400);
+  assert.equal((await rename('A'.repeat(32), { title: 'a' })).status, 404);
+  const relisted = (await (await api('/sessions')).json()) as { sessions: { id: string; title: string }[] };
+  assert.equal(relisted.sessions.find((s) => s.id === sessionId)?.title, 'the red ones');
   const rebuilt = (await (await api(`/sessions/${sessionId}`)).json()) as { messages: ChatMessageForTest[] };
   assert.deepEqual(rebuilt.messages.map((m) => m.role), ['user', 'assistant', 'user', 'assistant']);
   const rebuiltRefine = rebuilt.messages[3].parts.find((p) => p.type === 'tool-refine-query');

@@ -22,6 +22,7 @@ import { ToolError } from './errors.ts';
 import { afsFeedback, type AfsFeedback } from './afs-feedback.ts';
 import { gatherFeedback } from './feedback-inputs.ts';
 import { encodeMarks, markLabel, sessionRegions } from './region-marks.ts';
+import { checkRemovable, removedNote, toActiveRegions } from './active-regions.ts';
 import { toResultItems } from './library-access.ts';
 import { refineQueryInput, type RefineQueryInput, type RefineQueryOutput, type ResultItem } from './contract/schemas.ts';
 import { defaultResultCount } from './search.ts';
@@ -87,6 +88,9 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const previous = withSession(() => sessions.lastTurn(id));
   const previousIds = previous?.results.map((r) => r.id) ?? [];
   const pending = withSession(() => sessions.pendingRegions(id));
+  const turns = withSession(() => sessions.turns(id));
+  const removed = input.removeRegions ?? [];
+  checkRemovable(sessionRegions(turns, [], config.tools.refine.maxRegionMarks), removed);
 
   const { weights, judgedStrategy, modalityMode } = session.options;
   const { plan, inputs } = await gatherFeedback(library, input, pending, previous?.results ?? [], {
@@ -98,7 +102,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     afs = await afsFeedback(library, session.query.text, plan.relevantIds, previous?.results ?? [], plan.regions);
     inputs.afs = afs.input;
   }
-  if (!inputs.judged && !inputs.afs && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf && !input.visualize && !input.pictureRegions?.length) {
+  if (!inputs.judged && !inputs.afs && plan.regions.length === 0 && !inputs.comment && !inputs.explicit && !inputs.prf && !inputs.grf && !input.visualize && !input.pictureRegions?.length && !removed.length) {
     const read = plan.comment ? ` (the comment was read as ${JSON.stringify({ positive: plan.comment.positive, negative: plan.comment.negative })})` : '';
     throw new ToolError('bad-input', `nothing to refine with: give relevant or irrelevant ids, regions, a comment or text${read}`);
   }
@@ -112,8 +116,8 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
 
   const k = session.options.k ?? defaultResultCount;
   const exclude = session.options.excludeSeen ? withSession(() => sessions.seenIds(id)) : undefined;
-  // Every region boxed in this session so far is a mark; the candidates are re-scored against them.
-  const regions = sessionRegions(withSession(() => sessions.turns(id)), plan.regions, config.tools.refine.maxRegionMarks).filter(
+  // Every region boxed in this session so far and not removed is a mark; the candidates are re-scored against them.
+  const regions = sessionRegions(turns, plan.regions, config.tools.refine.maxRegionMarks, removed).filter(
     // An image boxed in an earlier turn may have left the library since.
     (r) => library.getImage(r.imageId)?.status === 'indexed',
   );
@@ -166,8 +170,13 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
     movedUp: movement.movedUp,
     movedDown: movement.movedDown,
     newResults: movement.newResults,
-    summary: [summarizeRefinement(applied, movement) + damagedRegionsNote(ctx.damagedRegions, pool), ...plan.notApplied.map((n) => `Not applied: ${n}.`)].join(' '),
+    summary: [
+      summarizeRefinement(applied, movement) + damagedRegionsNote(ctx.damagedRegions, pool),
+      ...plan.notApplied.map((n) => `Not applied: ${n}.`),
+      ...(removed.length ? [removedNote(removed.length)] : []),
+    ].join(' '),
   };
+  const activeRegions = toActiveRegions(regions);
   const turn = withSession(() =>
     sessions.recordTurn(id, {
       feedback: {
@@ -175,13 +184,14 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
         irrelevant: plan.irrelevantIds,
         regions: plan.regions,
         pictureRegions,
+        removedRegions: removed,
         comment: input.comment,
         parsedComment: plan.comment ?? undefined,
         text: input.text,
         strategy: judgedStrategy,
       },
       weights: weightsUsed(options),
-      explanation: { ...explanation, ...(visual && { visualization: visual.output }) },
+      explanation: { ...explanation, activeRegions, ...(visual && { visualization: visual.output }) },
       results: hits.map((hit, i) => ({ id: hit.id, score: hit.score, rank: i + 1, ...(matches ? { matches: matches.get(hit.id) ?? [] } : {}) })),
       state: composed.state,
     }),
@@ -189,7 +199,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const previousRanks = new Map(previous?.results.map((r) => [r.id, r.rank]) ?? []);
   const results = toResultItems(library, hits, previousRanks);
   if (matches) for (const item of results) item.matches = matches.get(item.id) ?? [];
-  return { sessionId: id, turn: turn.turn, results, explanation, ...(afs ? { saliency: afs.saliency } : {}), ...(visual && { visualization: visual.output }) };
+  return { sessionId: id, turn: turn.turn, results, explanation, activeRegions, ...(afs ? { saliency: afs.saliency } : {}), ...(visual && { visualization: visual.output }) };
 }
 
 /**

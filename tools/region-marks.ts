@@ -11,20 +11,30 @@ import { effectiveEmbed, tokensOf, type BoxSource, type ImageTokens, type Prepar
 import type { TokenCache } from '../engine/regions/token-cache.ts';
 import type { ImageRecord } from '../engine/store/image-store.ts';
 import { loadLibraryImage, loadPreparedLibraryImage, requireImage } from './library-access.ts';
+import { activeKeyOf } from './active-regions.ts';
 
-function regionKey(r: PlannedRegion): string {
-  return JSON.stringify([r.imageId, r.box ?? null, r.caption ?? null, r.relevant]);
-}
-
-/** The regions of earlier turns and of this one, each once, the most recent `limit`. */
-export function sessionRegions(turns: readonly TurnRecord[], current: readonly PlannedRegion[], limit: number): PlannedRegion[] {
-  const all = [...turns.flatMap((t) => t.feedback?.regions ?? []), ...current];
+/**
+ * The regions of earlier turns and of this one, each once, the most recent `limit`. A region removed
+ * in a turn (its key, tools/active-regions.ts, in the turn's removedRegions, or in `removed` for this
+ * one) stops applying from that turn on, until it is boxed again.
+ */
+export function sessionRegions(
+  turns: readonly TurnRecord[],
+  current: readonly PlannedRegion[],
+  limit: number,
+  removed: readonly string[] = [],
+): PlannedRegion[] {
   const unique = new Map<string, PlannedRegion>();
-  for (const region of all) {
-    const key = regionKey(region);
-    unique.delete(key);
-    unique.set(key, region);
-  }
+  const apply = (regions: readonly PlannedRegion[], removedKeys: readonly string[]) => {
+    for (const key of removedKeys) unique.delete(key);
+    for (const region of regions) {
+      const key = activeKeyOf(region);
+      unique.delete(key);
+      unique.set(key, region);
+    }
+  };
+  for (const t of turns) apply(t.feedback?.regions ?? [], t.feedback?.removedRegions ?? []);
+  apply(current, removed);
   return [...unique.values()].slice(-limit);
 }
 

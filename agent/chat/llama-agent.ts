@@ -24,7 +24,7 @@ export const noToolCallNote =
 // Fields the agent fills in from the turn (the session, an upload, the settings panel), not the model.
 const agentFields = {
   search: ['sessionId', 'imageBase64', 'k'],
-  'refine-query': ['sessionId', 'k', 'weights', 'excludeSeen', 'fuseInitial', 'visualize', 'pictureRegions'],
+  'refine-query': ['sessionId', 'k', 'weights', 'excludeSeen', 'fuseInitial', 'visualize', 'pictureRegions', 'removeRegions'],
   'caption-region': ['sessionId'],
   'visualize-query': ['sessionId'],
 } as const;
@@ -174,8 +174,8 @@ async function runCall(
     const byExample = args.imageId !== undefined;
     input = { ...args, k: settingsK, imageBase64: byExample ? undefined : turn.imageBase64, sessionId: byExample ? (meta.sessionId ?? body.sessionId) : undefined };
   } else if (name === 'refine-query') {
-    const { k, weights, excludeSeen, fuseInitial } = refineDefaults ?? {};
-    input = { ...args, sessionId: meta.sessionId, k: k ?? settingsK, weights, excludeSeen, fuseInitial };
+    const { k, weights, excludeSeen, fuseInitial, removeRegions } = refineDefaults ?? {};
+    input = { ...args, sessionId: meta.sessionId, k: k ?? settingsK, weights, excludeSeen, fuseInitial, removeRegions };
   } else {
     input = { ...args, sessionId: meta.sessionId };
   }

@@ -10,7 +10,7 @@ import { readUserTurn, weightsFor, type UserTurn } from './turn-inputs.ts';
 
 const system = `You help a user find images in their library with the tools search, refine-query and caption-region.
 - A turn with action "search": call search once with the user's words (and imageId when given).
-- A turn with action "refine": call refine-query once, passing the user's marks, regions (with their captions) and comment as given; use the weights given.
+- A turn with action "refine": call refine-query once, passing the user's marks, regions (with their captions), removeRegions and comment as given; use the weights given.
 - Use caption-region only when a region has no caption.
 Then answer in one or two short sentences: what you did and how the results changed. Never invent image ids.`;
 

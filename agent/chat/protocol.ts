@@ -2,7 +2,7 @@
 // message per turn (AI SDK UI message); its metadata carries the structured feedback of the turn, so
 // the deterministic agent never has to parse prose and the language-model agent gets it verbatim.
 import { z } from 'zod';
-import { pictureRegion, regionFeedback } from '../../tools/contract/schemas.ts';
+import { activeRegionKey, pictureRegion, regionFeedback } from '../../tools/contract/schemas.ts';
 import type { ToolCalls, ToolIO } from '../../tools/contract/tools.ts';
 import { feedbackSources, feedbackWeights, perSource, type FeedbackSource } from '../../engine/feedback/sources.ts';
 
@@ -39,6 +39,8 @@ export const turnRequest = z.discriminatedUnion('action', [
     regions: z.array(regionFeedback).max(100).default([]),
     /** Boxes on the generated picture of the thread. */
     pictureRegions: z.array(pictureRegion).max(20).optional(),
+    /** Regions of earlier turns the user removed (keys of refine-query's activeRegions). */
+    removeRegions: z.array(activeRegionKey).max(100).optional(),
   }),
 ]);
 export type TurnRequest = z.infer<typeof turnRequest>;

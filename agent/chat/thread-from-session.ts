@@ -23,6 +23,7 @@ function userRequest(turn: TurnRecord, session: Session, isLastSearch: boolean):
       relevant: f.relevant,
       irrelevant: f.irrelevant,
       regions: f.regions.map((r) => ({ imageId: r.imageId, ...(r.box ? { box: r.box, units: 'px' as const } : {}), caption: r.caption, relevant: r.relevant })),
+      ...(f.removedRegions.length ? { removeRegions: f.removedRegions } : {}),
     },
     text: f.comment ?? '',
   };
@@ -72,6 +73,7 @@ export function threadFromSession(library: Library, session: Session, turns: Tur
           summary: explanation.summary,
         },
         ...(explanation.visualization && { visualization: explanation.visualization }),
+        ...(explanation.activeRegions && { activeRegions: explanation.activeRegions }),
       };
       messages.push({
         id: `${session.id}-a${turn.turn}`,
@@ -94,6 +96,7 @@ export function exportSession(session: Session, turns: TurnRecord[]) {
     createdAt: new Date(session.createdAt).toISOString(),
     updatedAt: new Date(session.updatedAt).toISOString(),
     model: session.model,
+    title: session.title,
     query: session.query,
     options: session.options,
     turns: turns.map((t) => ({

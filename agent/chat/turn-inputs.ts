@@ -72,6 +72,8 @@ export function refineInputFor(turn: UserTurn, body: ChatRequestBody, defaults?:
   }
   if (on('regions') && request.regions.length) input.regions = request.regions;
   if (on('regions') && request.pictureRegions?.length) input.pictureRegions = request.pictureRegions;
+  // A removal is sent even with region feedback switched off, so the region stays removed when it is back on.
+  if (request.removeRegions?.length) input.removeRegions = request.removeRegions;
   if (on('comment') && turn.text) input.comment = turn.text;
   if (settings) {
     const weights = weightsFor(settings, defaults);

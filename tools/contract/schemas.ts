@@ -89,6 +89,20 @@ export const pictureRegion = z.object({
   relevant: z.boolean(),
 });
 
+export const activeRegionKey = z
+  .string()
+  .regex(/^k-[0-9a-f]{12}$/, 'a key such as k-0123456789ab, as refine-query returned in activeRegions')
+  .describe('The key of a region in activeRegions.');
+
+/** A region the session applies at every refine (boxed in this or an earlier turn) until it is removed. */
+export const activeRegion = z.object({
+  key: activeRegionKey,
+  imageId,
+  box: boxSchema.optional().describe('In pixels of the original image.'),
+  caption: z.string().optional(),
+  relevant: z.boolean(),
+});
+
 export const refineQueryInput = z.object({
   sessionId: z.string().describe('The session returned by search.'),
   relevant: z.array(imageId).max(100).optional().describe('Ids of results that are what the user wants.'),
@@ -112,6 +126,11 @@ export const refineQueryInput = z.object({
     .describe('Average the refined query with the first query of the session, so feedback cannot drift far from it (default from configs/feedback.yaml).'),
   excludeSeen: z.boolean().optional().describe('Leave out images already shown in earlier turns of the session, to see new ones (default false).'),
   pictureRegions: z.array(pictureRegion).max(20).optional().describe('Boxes on generated pictures of this session, relevant or not (this turn only).'),
+  removeRegions: z
+    .array(activeRegionKey)
+    .max(100)
+    .optional()
+    .describe('Keys of activeRegions (regions boxed in earlier turns) to stop applying from this turn on.'),
   visualize: z
     .boolean()
     .optional()
@@ -148,6 +167,10 @@ export const refineQueryOutput = z.object({
     .optional()
     .describe('afs feedback only: what the summarizer looked at in each feedback image.'),
   visualization: visualizeQueryOutput.optional().describe('With visualize: the picture searched with, or why there is none this turn.'),
+  activeRegions: z
+    .array(activeRegion)
+    .optional()
+    .describe('The regions this session applies from now on (earlier turns included); pass a key in removeRegions to stop applying one.'),
 });
 
 export type SearchInput = z.infer<typeof searchInput>;
@@ -158,3 +181,4 @@ export type RefineQueryInput = z.infer<typeof refineQueryInput>;
 export type PictureRegion = z.infer<typeof pictureRegion>;
 export type RefineQueryOutput = z.infer<typeof refineQueryOutput>;
 export type ResultItem = z.infer<typeof resultItem>;
+export type ActiveRegion = z.infer<typeof activeRegion>;

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { appliedFeedback, feedbackWeights } from '../contract/schemas.ts';
 import { judgedStrategies, modalityModes } from '../../engine/feedback/config.ts';
 import { visualizeQueryOutput } from '../contract/visualize-query.ts';
+import { maxSessionTitleLength } from '../contract/session-title.ts';
+import { activeRegion, activeRegionKey } from '../contract/schemas.ts';
 
 const pixelBox = z.object({ x: z.number().min(0), y: z.number().min(0), w: z.number().positive(), h: z.number().positive() }).strict();
 
@@ -49,6 +51,8 @@ export const turnFeedbackSchema = z
     irrelevant: z.array(z.number().int().nonnegative()).default([]),
     regions: z.array(regionRecordSchema).default([]),
     pictureRegions: z.array(pictureRegionRecordSchema).default([]),
+    /** Regions of earlier turns the user took back in this turn (keys of refine-query's activeRegions). */
+    removedRegions: z.array(activeRegionKey).max(100).default([]),
     comment: z.string().max(1000).optional(),
     /** The comment as the parser read it. */
     parsedComment: z
@@ -59,6 +63,13 @@ export const turnFeedbackSchema = z
   })
   .strict();
 
+/** A session's title: the first query unless the user renamed it. */
+export const sessionTitleSchema = z
+  .string()
+  .trim()
+  .min(1, 'is empty')
+  .max(maxSessionTitleLength, `is longer than ${maxSessionTitleLength} characters`);
+
 export const turnExplanationSchema = z.object({
   applied: z.array(appliedFeedback.extend({ negativeWeight: z.number().optional() })),
   movedUp: z.number().int(),
@@ -67,6 +78,8 @@ export const turnExplanationSchema = z.object({
   summary: z.string(),
   /** The generated picture the turn searched with (refine-query visualize), so a reloaded thread shows it. */
   visualization: visualizeQueryOutput.optional(),
+  /** The regions the turn applied, earlier turns' included (refine-query's activeRegions), so a reload lists them. */
+  activeRegions: z.array(activeRegion).max(200).optional(),
 });
 
 /** A region of a result that matched region feedback ("matched here"), kept so a reload can draw it. */

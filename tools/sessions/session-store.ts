@@ -9,6 +9,7 @@ import type { Modality, QueryState } from '../../engine/feedback/compose.ts';
 import {
   pendingRegionInputSchema,
   sessionOptionsSchema,
+  sessionTitleSchema,
   turnExplanationSchema,
   turnFeedbackSchema,
   turnResultSchema,
@@ -20,6 +21,7 @@ import {
   type TurnFeedbackInput,
   type TurnResult,
 } from './session-records.ts';
+import { maxSessionTitleLength } from '../contract/session-title.ts';
 
 export class UnknownSessionError extends Error {
   readonly code = 'unknown-session';
@@ -49,6 +51,8 @@ export interface Session {
   updatedAt: number;
   /** The library (model slug) the vectors belong to, when the caller gave one. */
   model?: string;
+  /** The first query as words, or what the user renamed the session to; a later query leaves it alone. */
+  title: string;
   query: SessionQuery;
   originalVector: Float32Array;
   current: QueryState;
@@ -62,6 +66,7 @@ export interface SessionSummary {
   id: string;
   createdAt: number;
   updatedAt: number;
+  title: string;
   query: SessionQuery;
   turnCount: number;
 }
@@ -159,6 +164,8 @@ CREATE TABLE IF NOT EXISTS session_tombstones (
   expired_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+  // NULL in sessions made before titles: they are named after their query (titleOf).
+  `ALTER TABLE sessions ADD COLUMN title TEXT;`,
 ];
 
 interface SessionRow {
@@ -175,6 +182,7 @@ interface SessionRow {
   other_weight: number | null;
   options: string;
   turn_count: number;
+  title: string | null;
 }
 
 interface TurnRow {
@@ -207,14 +215,15 @@ export class SessionStore {
     const t = this.now();
     this.db
       .prepare(
-        `INSERT INTO sessions (id, created_at, updated_at, model, query_text, query_image_id, original_vector, current_vector, current_modality, other_vector, options)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+        `INSERT INTO sessions (id, created_at, updated_at, model, title, query_text, query_image_id, original_vector, current_vector, current_modality, other_vector, options)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
       )
       .run(
         id,
         t,
         t,
         input.model ?? null,
+        titleOf(null, input.query),
         input.query.text ?? null,
         input.query.imageId ?? null,
         toBlob(input.originalVector),
@@ -323,6 +332,16 @@ export class SessionStore {
     return this.get(id);
   }
 
+  /** Names the session (the title is trimmed and bounded by sessionTitleSchema). */
+  rename(id: string, title: string): Session {
+    const value = parseOrThrow(sessionTitleSchema, title, 'session title');
+    this.db.transaction(() => {
+      this.row(id);
+      this.db.prepare(`UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?`).run(value, this.now(), id);
+    })();
+    return this.get(id);
+  }
+
   /** A new query in the same session (the user retyped it): it becomes the original and the current query. */
   restartQuery(id: string, query: SessionQuery, vector: Float32Array, modality: Modality): Session {
     this.db.transaction(() => {
@@ -339,15 +358,12 @@ export class SessionStore {
   /** Live sessions, most recently used first (for a list of past sessions). */
   list(limit = 100): SessionSummary[] {
     const rows = this.db
-      .prepare(`SELECT id, created_at, updated_at, query_text, query_image_id, turn_count FROM sessions WHERE updated_at >= ? ORDER BY updated_at DESC LIMIT ?`)
-      .all(this.now() - this.ttlMs, limit) as Pick<SessionRow, 'id' | 'created_at' | 'updated_at' | 'query_text' | 'query_image_id' | 'turn_count'>[];
-    return rows.map((r) => ({
-      id: r.id,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      query: { ...(r.query_text !== null ? { text: r.query_text } : {}), ...(r.query_image_id !== null ? { imageId: r.query_image_id } : {}) },
-      turnCount: r.turn_count,
-    }));
+      .prepare(`SELECT id, created_at, updated_at, title, query_text, query_image_id, turn_count FROM sessions WHERE updated_at >= ? ORDER BY updated_at DESC LIMIT ?`)
+      .all(this.now() - this.ttlMs, limit) as Pick<SessionRow, 'id' | 'created_at' | 'updated_at' | 'title' | 'query_text' | 'query_image_id' | 'turn_count'>[];
+    return rows.map((r) => {
+      const query = queryOf(r);
+      return { id: r.id, createdAt: r.created_at, updatedAt: r.updated_at, title: titleOf(r.title, query), query, turnCount: r.turn_count };
+    });
   }
 
   delete(id: string): boolean {
@@ -391,20 +407,34 @@ function toSession(row: SessionRow): Session {
   const current: QueryState = { vector: fromBlob(row.current_vector), modality: row.current_modality === 'image' ? 'image' : 'text' };
   if (row.other_vector) current.other = fromBlob(row.other_vector);
   if (row.other_weight !== null) current.otherWeight = row.other_weight;
-  const query: SessionQuery = {};
-  if (row.query_text !== null) query.text = row.query_text;
-  if (row.query_image_id !== null) query.imageId = row.query_image_id;
+  const query = queryOf(row);
   return {
     id: row.id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...(row.model !== null ? { model: row.model } : {}),
+    title: titleOf(row.title, query),
     query,
     originalVector: fromBlob(row.original_vector),
     current,
     options: parseStored(sessionOptionsSchema, row.options),
     turnCount: row.turn_count,
   };
+}
+
+function queryOf(row: Pick<SessionRow, 'query_text' | 'query_image_id'>): SessionQuery {
+  const query: SessionQuery = {};
+  if (row.query_text !== null) query.text = row.query_text;
+  if (row.query_image_id !== null) query.imageId = row.query_image_id;
+  return query;
+}
+
+/** The stored title, or one made from the first query: its words (bounded), or the image it was like. */
+function titleOf(stored: string | null, query: SessionQuery): string {
+  if (stored !== null) return stored;
+  const text = query.text?.trim();
+  if (text) return text.length > maxSessionTitleLength ? `${text.slice(0, maxSessionTitleLength - 1)}…` : text;
+  return query.imageId !== undefined ? `like image #${query.imageId}` : 'an uploaded image';
 }
 
 function toTurn(row: TurnRow): TurnRecord {

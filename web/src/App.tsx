@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport, type FileUIPart } from 'ai';
 import { api, exportUrl } from './api.ts';
+import { AppliedBoxes } from './components/AppliedBoxes.tsx';
 import { BoxDialog } from './components/BoxDialog.tsx';
 import { Composer } from './components/Composer.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
@@ -19,7 +20,7 @@ import { liveAnnouncement } from './live-announcement.ts';
 import { pictureBoxes, usePictureBoxes } from './state/picture-boxes.ts';
 import { useRegionCaptions } from './state/region-captions.ts';
 import { useSettings } from './state/settings.ts';
-import type { AgentInfo, ChatMessage, ChatSettings, ResultItem, UserMetadata } from './types.ts';
+import type { ActiveRegion, AgentInfo, ChatMessage, ChatSettings, ResultItem, UserMetadata } from './types.ts';
 
 const sessionKey = 'visualref.session';
 const maxUploadBytes = 15 * 1024 * 1024;
@@ -31,6 +32,28 @@ function sessionIdOf(messages: ChatMessage[]): string | undefined {
     if (id) return id;
   }
   return undefined;
+}
+
+/** The regions the session applies now: as the newest refinement of the thread listed them. */
+function activeRegionsOf(messages: ChatMessage[]): ActiveRegion[] {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const part = messages[i].parts.findLast((p) => p.type === 'tool-refine-query' && p.state === 'output-available');
+    if (part?.type === 'tool-refine-query' && part.state === 'output-available') return part.output.activeRegions ?? [];
+  }
+  return [];
+}
+
+/** The size of every image shown in the thread. */
+function imageSizes(messages: ChatMessage[]): Map<number, { width: number; height: number }> {
+  const sizes = new Map<number, { width: number; height: number }>();
+  for (const m of messages) {
+    for (const p of m.parts) {
+      if ((p.type === 'tool-search' || p.type === 'tool-refine-query') && p.state === 'output-available') {
+        for (const r of p.output.results) sizes.set(r.id, { width: r.width, height: r.height });
+      }
+    }
+  }
+  return sizes;
 }
 
 function sessionFromLocation(): string | undefined {
@@ -216,6 +239,8 @@ export function App() {
     busy,
   };
   const pictureMarks = usePictureBoxes().length;
+  const applied = useMemo(() => activeRegionsOf(messages), [messages]);
+  const sizes = useMemo(() => imageSizes(messages), [messages]);
   const counts = feedbackCount(feedback);
   const captioning = feedback.boxes.filter((b) => b.captionState === 'pending' && !b.edited).length;
 
@@ -290,6 +315,7 @@ export function App() {
         </div>
       </main>
 
+      <AppliedBoxes regions={applied} removed={feedback.removed} sizeOf={(id) => sizes.get(id)} dispatch={dispatch} />
       <Composer
         hasSession={Boolean(sessionId)}
         busy={busy}

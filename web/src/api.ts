@@ -35,6 +35,12 @@ export const api = {
   config: () => getJson<{ settings: ChatSettings; agent: AgentInfo }>('/api/config'),
   status: () => getJson<LibraryStatus>('/api/status'),
   sessions: () => getJson<{ sessions: SessionSummary[] }>('/api/sessions'),
+  renameSession: (id: string, title: string) =>
+    getJson<{ id: string; title: string }>(`/api/sessions/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title }),
+    }),
   deleteSession: (id: string) => getJson<{ deleted: string }>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   session: (id: string) => getJson<{ session: unknown; messages: ChatMessage[] }>(`/api/sessions/${encodeURIComponent(id)}`),
   captionRegion: (body: { imageId: number; box: Box; units: 'px'; relevant: boolean }, signal?: AbortSignal) =>

@@ -20,6 +20,18 @@ export function toPercent(box: Box, natural: Size): { left: string; top: string;
   return { left: pct(box.x, natural.width), top: pct(box.y, natural.height), width: pct(box.w, natural.width), height: pct(box.h, natural.height) };
 }
 
+/** Where to put an image of `natural` size so that `box` fills a `side`-px square, centred (a crop by CSS). */
+export function cropStyle(box: Box, natural: Size, side: number): { left: string; top: string; width: string; height: string } {
+  const scale = side / Math.max(box.w, box.h);
+  const px = (v: number) => `${v.toFixed(2)}px`;
+  return {
+    left: px((side - box.w * scale) / 2 - box.x * scale),
+    top: px((side - box.h * scale) / 2 - box.y * scale),
+    width: px(natural.width * scale),
+    height: px(natural.height * scale),
+  };
+}
+
 /** The rectangle spanned by two corner points, in any order. */
 export function spanBox(ax: number, ay: number, bx: number, by: number): Box {
   return { x: Math.min(ax, bx), y: Math.min(ay, by), w: Math.abs(bx - ax), h: Math.abs(by - ay) };

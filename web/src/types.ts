@@ -1,10 +1,10 @@
 // Client-side view of the chat protocol (types only: the bundle does not carry zod).
 import type { UIDataTypes, UIMessage } from 'ai';
 import type { AssistantMetadata, BoxFeedback, ChatSettings, ChatUITools, UserMetadata } from '../../agent/chat/protocol.ts';
-import type { ResultItem, RefineQueryOutput } from '../../tools/contract/schemas.ts';
+import type { ActiveRegion, ResultItem, RefineQueryOutput } from '../../tools/contract/schemas.ts';
 import type { Box } from '../../engine/types.ts';
 
-export type { BoxFeedback, ChatSettings, UserMetadata, Box, ResultItem, RefineQueryOutput };
+export type { ActiveRegion, BoxFeedback, ChatSettings, UserMetadata, Box, ResultItem, RefineQueryOutput };
 
 export type MessageMetadata = Partial<UserMetadata> & Partial<AssistantMetadata>;
 export type ChatMessage = UIMessage<MessageMetadata, UIDataTypes, ChatUITools>;
@@ -40,7 +40,8 @@ export interface LibraryStatus {
 
 export interface SessionSummary {
   id: string;
-  query: string;
+  /** The first query, or the name the user gave the session. */
+  title: string;
   turns: number;
   updatedAt: string;
   /** Top result of the last turn, shown as the session's picture. */

@@ -11,7 +11,7 @@ import { Spinner } from './Spinner.tsx';
 interface Props {
   hasSession: boolean;
   busy: boolean;
-  pending: { relevant: number; irrelevant: number; boxes: number; captioning: number };
+  pending: { relevant: number; irrelevant: number; boxes: number; removed: number; captioning: number };
   attachment: FileUIPart | null;
   onAttach: (file: File) => void;
   onDetach: () => void;
@@ -38,7 +38,7 @@ export function Composer({ hasSession, busy, pending, attachment, onAttach, onDe
   const [text, setText] = useState(savedDraft);
   const [chosen, setChosen] = useState<'search' | 'refine' | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  const marked = pending.relevant + pending.irrelevant + pending.boxes;
+  const marked = pending.relevant + pending.irrelevant + pending.boxes + pending.removed;
   const canRefine = hasSession && !attachment;
   const refining = canRefine && (chosen ?? (marked > 0 ? 'refine' : 'search')) === 'refine';
   const elapsed = useElapsed(busy);
@@ -70,6 +70,7 @@ export function Composer({ hasSession, busy, pending, attachment, onAttach, onDe
     pending.relevant && `${pending.relevant} relevant`,
     pending.irrelevant && `${pending.irrelevant} irrelevant`,
     pending.boxes && `${pending.boxes} box${pending.boxes > 1 ? 'es' : ''}`,
+    pending.removed && `${pending.removed} earlier box${pending.removed > 1 ? 'es' : ''} removed`,
   ].filter(Boolean);
 
   const modeButton = (mode: 'search' | 'refine', label: string) => (

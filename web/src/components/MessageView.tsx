@@ -44,7 +44,12 @@ function UserMessage({ message }: { message: ChatMessage }) {
           {request.regions.map((r, i) => (
             <FeedbackChip key={`b${i}`} imageId={r.imageId} relevant={r.relevant} label={`box ${r.relevant ? '+' : '−'} ${r.caption ?? ''}`} />
           ))}
-          {request.relevant.length + request.irrelevant.length + request.regions.length === 0 && <li>Refined with the comment only</li>}
+          {Boolean(request.removeRegions?.length) && (
+            <li className="rounded bg-indigo-900 px-1.5 py-0.5">
+              {request.removeRegions!.length} earlier box{request.removeRegions!.length > 1 ? 'es' : ''} removed
+            </li>
+          )}
+          {request.relevant.length + request.irrelevant.length + request.regions.length + (request.removeRegions?.length ?? 0) === 0 && <li>Refined with the comment only</li>}
         </ul>
       )}
     </div>

@@ -1,8 +1,10 @@
 // A turn's results. One tab stop per grid: arrow keys move between cards, Enter opens one, R / X
 // mark it relevant / irrelevant, M asks for more like it; Shift+click on a mark marks every card
-// from the last one marked. Beyond the first page a "Show more"
-// button reveals the rest.
-import { useRef, useState, type KeyboardEvent } from 'react';
+// from the last one marked. Beyond the first page, scrolling to the end of the grid reveals the next
+// page (web/src/scroll-reveal.ts); the "Show more" button at the end does the same for keyboards and
+// screen readers.
+import { useCallback, useRef, useState, type KeyboardEvent } from 'react';
+import { useScrollReveal } from '../scroll-reveal.ts';
 import type { PendingFeedback } from '../state/feedback.ts';
 import type { Mark, ResultItem } from '../types.ts';
 import { ResultCard } from './ResultCard.tsx';
@@ -32,6 +34,9 @@ export function ResultGrid({ results, turn, latest, feedback, onMark, onOpen, on
   const [active, setActive] = useState(0);
   const anchor = useRef<number | null>(null);
   const list = useRef<HTMLUListElement>(null);
+  const end = useRef<HTMLButtonElement>(null);
+  const showMore = useCallback(() => setShown((n) => n + pageSize), []);
+  useScrollReveal(end, showMore, `${shown}/${results.length}`);
   if (results.length === 0) return <p className="text-sm text-slate-600">No results.</p>;
   const visible = results.slice(0, shown);
   const current = Math.min(active, visible.length - 1);
@@ -95,9 +100,10 @@ export function ResultGrid({ results, turn, latest, feedback, onMark, onOpen, on
       </ul>
       {results.length > shown && (
         <button
+          ref={end}
           type="button"
           data-testid="show-more"
-          onClick={() => setShown(shown + pageSize)}
+          onClick={showMore}
           className="min-h-11 w-full rounded-lg border border-slate-300 px-3 py-2 text-sm text-slate-800 hover:bg-slate-50"
         >
           Show {Math.min(pageSize, results.length - shown)} more of {results.length - shown}

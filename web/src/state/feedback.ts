@@ -1,4 +1,5 @@
-// The feedback gathered for the next turn: whole-image marks and drawn boxes with their captions.
+// The feedback gathered for the next turn: whole-image marks, drawn boxes with their captions, and
+// regions of earlier turns the user took back (refine-query's activeRegions keys, sent as removeRegions).
 import { useReducer } from 'react';
 import type { BoxFeedback, DraftBox, Mark } from '../types.ts';
 import type { Box } from '../../../engine/types.ts';
@@ -6,6 +7,8 @@ import type { Box } from '../../../engine/types.ts';
 export interface PendingFeedback {
   marks: Record<number, Mark>;
   boxes: DraftBox[];
+  /** Keys of earlier turns' regions to stop applying from the next refine on. */
+  removed: string[];
 }
 
 export type FeedbackAction =
@@ -18,10 +21,12 @@ export type FeedbackAction =
   | { type: 'caption-done'; key: string; caption: string }
   | { type: 'caption-failed'; key: string; error: string }
   | { type: 'delete-box'; key: string }
+  | { type: 'remove-region'; key: string }
+  | { type: 'keep-region'; key: string }
   | { type: 'clear' }
   | { type: 'restore'; state: PendingFeedback };
 
-export const emptyFeedback: PendingFeedback = { marks: {}, boxes: [] };
+export const emptyFeedback: PendingFeedback = { marks: {}, boxes: [], removed: [] };
 
 function updateBox(state: PendingFeedback, key: string, change: (b: DraftBox) => DraftBox): PendingFeedback {
   return { ...state, boxes: state.boxes.map((b) => (b.key === key ? change(b) : b)) };
@@ -51,6 +56,10 @@ export function feedbackReducer(state: PendingFeedback, action: FeedbackAction):
       return updateBox(state, action.key, (b) => ({ ...b, captionState: 'error', captionError: action.error }));
     case 'delete-box':
       return { ...state, boxes: state.boxes.filter((b) => b.key !== action.key) };
+    case 'remove-region':
+      return state.removed.includes(action.key) ? state : { ...state, removed: [...state.removed, action.key] };
+    case 'keep-region':
+      return { ...state, removed: state.removed.filter((k) => k !== action.key) };
     case 'clear':
       return emptyFeedback;
     case 'restore':
@@ -63,7 +72,7 @@ export function useFeedback() {
 }
 
 /** The marks and boxes as a refine request (boxes in image pixels, captions as edited). */
-export function toRefineRequest(state: PendingFeedback): { relevant: number[]; irrelevant: number[]; regions: BoxFeedback[] } {
+export function toRefineRequest(state: PendingFeedback): { relevant: number[]; irrelevant: number[]; regions: BoxFeedback[]; removeRegions?: string[] } {
   const ids = (mark: Mark) =>
     Object.entries(state.marks)
       .filter(([, m]) => m === mark)
@@ -78,10 +87,16 @@ export function toRefineRequest(state: PendingFeedback): { relevant: number[]; i
       relevant: b.relevant,
       ...(b.caption.trim() ? { caption: b.caption.trim() } : {}),
     })),
+    ...(state.removed.length ? { removeRegions: state.removed } : {}),
   };
 }
 
-export function feedbackCount(state: PendingFeedback): { relevant: number; irrelevant: number; boxes: number } {
+export function feedbackCount(state: PendingFeedback): { relevant: number; irrelevant: number; boxes: number; removed: number } {
   const marks = Object.values(state.marks);
-  return { relevant: marks.filter((m) => m === 'relevant').length, irrelevant: marks.filter((m) => m === 'irrelevant').length, boxes: state.boxes.length };
+  return {
+    relevant: marks.filter((m) => m === 'relevant').length,
+    irrelevant: marks.filter((m) => m === 'irrelevant').length,
+    boxes: state.boxes.length,
+    removed: state.removed.length,
+  };
 }

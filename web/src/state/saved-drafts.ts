@@ -1,5 +1,5 @@
 // What the user has prepared but not sent survives a reload: the marks and boxes of a session, and
-// the half-written text of the composer, in localStorage.
+// the regions taken back, and the half-written text of the composer, in localStorage.
 import type { PendingFeedback } from './feedback.ts';
 
 const feedbackKey = 'visualref.feedback';
@@ -7,18 +7,20 @@ const draftKey = 'visualref.draft';
 
 export function saveFeedback(sessionId: string, feedback: PendingFeedback): void {
   try {
-    localStorage.setItem(feedbackKey, JSON.stringify({ sessionId, marks: feedback.marks, boxes: feedback.boxes }));
+    localStorage.setItem(feedbackKey, JSON.stringify({ sessionId, marks: feedback.marks, boxes: feedback.boxes, removed: feedback.removed }));
   } catch {
     // storage full or disabled: the draft is only lost on a reload
   }
 }
 
-/** The marks and boxes saved for this session, if the last ones saved were for it. */
+/** The marks, boxes and removals saved for this session, if the last ones saved were for it. */
 export function savedFeedback(sessionId: string): PendingFeedback | undefined {
   try {
     const saved = JSON.parse(localStorage.getItem(feedbackKey) ?? 'null') as ({ sessionId: string } & PendingFeedback) | null;
     if (!saved || saved.sessionId !== sessionId || typeof saved.marks !== 'object' || !Array.isArray(saved.boxes)) return undefined;
-    return { marks: saved.marks, boxes: saved.boxes };
+    // Drafts saved before removals existed have none.
+    const removed = Array.isArray(saved.removed) ? saved.removed.filter((k): k is string => typeof k === 'string') : [];
+    return { marks: saved.marks, boxes: saved.boxes, removed };
   } catch {
     return undefined;
   }
