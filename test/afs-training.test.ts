@@ -29,11 +29,9 @@ test(
       const model = join(dir, 'tiny-clip');
       cpSync('test/models/tiny-clip', model, { recursive: true });
       await generateWorld({ seed: 7001, count: 24, split: 'train', outDir: join(dir, 'world') });
-      execFileSync(
-        'bash',
-        ['training/train-afs.sh', '--model', model, '--captions', join(dir, 'world', 'captions.json'), '--steps', '6', '--eval-every', '3', '--batch', '16'],
-        { env: { ...process.env, AFS_FEATURES: join(dir, 'features'), OMP_NUM_THREADS: '1' }, stdio: 'pipe' },
-      );
+      const args = ['training/train-afs.sh', '--model', model, '--captions', join(dir, 'world', 'captions.json'), '--batch', '16'];
+      const env = { ...process.env, AFS_FEATURES: join(dir, 'features'), OMP_NUM_THREADS: '1' };
+      execFileSync('bash', [...args, '--steps', '6', '--eval-every', '3'], { env, stdio: 'pipe' });
       const settings = JSON.parse(readFileSync(join(model, 'afs.json'), 'utf8')) as { backbone: string; imageTokens: number; steps: number };
       assert.equal(settings.backbone, backboneOf(model));
       assert.equal(settings.imageTokens, 50, 'tiny-clip: CLS + 7x7 patches');
@@ -42,6 +40,13 @@ test(
       await loaded.dispose();
       const worst = await referenceDifference(model);
       assert.ok(worst < 1e-4, `largest difference ${worst}`);
+
+      // The objective that asks what inference asks (rank the image first after one Rocchio step)
+      // trains and exports the same graph, on the features already encoded.
+      execFileSync('bash', [...args, '--objective', 'rocchio', '--steps', '3', '--eval-every', '3'], { env, stdio: 'pipe' });
+      assert.equal((JSON.parse(readFileSync(join(model, 'afs.json'), 'utf8')) as { objective: string }).objective, 'rocchio');
+      assert.match(readFileSync(join(model, 'afs-training-log.txt'), 'utf8'), /val loss after 3 steps: [\d.]+; MRR@5 of the caption's image: query [\d.]+, after one AFS Rocchio step [\d.]+/);
+      assert.ok((await referenceDifference(model)) < 1e-4);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

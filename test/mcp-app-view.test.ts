@@ -23,7 +23,7 @@ import type { SearchOutput } from '../tools/contract/schemas.ts';
 import { resultsViewFile } from '../mcp-server/results-view.ts';
 import { cliPath, httpClient } from './helpers/mcp-client.ts';
 import { startServer, type RunningServer } from './helpers/http-server.ts';
-import { makeWorldLibrary, type WorldLibrary } from './helpers/mcp-world-library.ts';
+import { makeWorldLibrary, needsBuiltinModel, type WorldLibrary } from './helpers/mcp-world-library.ts';
 
 const shots = join(repoRoot, 'test', 'output', 'screenshots');
 
@@ -263,6 +263,22 @@ test('in a sandboxed iframe through the bridge: mark, box, caption, refine in pl
   await view.getByTestId('view-refine').click();
   await view.locator('[data-testid=results-view][data-turn="3"]').waitFor({ timeout: 120_000 });
   assert.equal(await view.getByTestId('view-error').count(), 0);
+
+  // The model refines with the attentive summarizer (the built-in model has one): the view shows
+  // what it looked at in the previous top 5, as heat over each image, and hides it on request.
+  if (!needsBuiltinModel) {
+    const top5 = (await gridIds(view, 3)).slice(0, 5);
+    await page.evaluate(async (id) => (await window.testHost).call('refine-query', { sessionId: id, weights: { afs: 0.1 } }), sessionId);
+    await view.locator('[data-testid=results-view][data-turn="4"]').waitFor({ timeout: 120_000 });
+    const maps = view.getByTestId('saliency-maps');
+    assert.deepEqual(await maps.getByTestId('saliency-item').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.imageId))), top5);
+    assert.equal(await maps.getByTestId('saliency-heat').count(), 5);
+    await view.waitForFunction(() => [...document.querySelectorAll('[data-testid=saliency-item] img')].every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0));
+    await maps.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'mcp-app-04-saliency.png'), fullPage: true });
+    await maps.getByTestId('saliency-toggle').click();
+    assert.equal(await maps.getByTestId('saliency-heat').count(), 0);
+  }
 
   const origins = new Set(requests.filter((url) => /^https?:/.test(url)).map((url) => new URL(url).origin));
   assert.deepEqual([...origins], [server.url], `only the host page and /mcp were fetched: ${[...origins].join(', ')}`);

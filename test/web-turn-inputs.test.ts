@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chatRequestBody, feedbackSources, type ChatRequestBody, type ChatSettings } from '../agent/chat/protocol.ts';
-import { feedbackConfigSchema } from '../engine/feedback/config.ts';
+import { defaultSettings } from '../agent/chat/settings-defaults.ts';
+import { feedbackConfigSchema, loadFeedbackConfig } from '../engine/feedback/config.ts';
 import { querySources } from '../engine/feedback/sources.ts';
 import { readUserTurn, refineInputFor, searchInputFor, TurnInputError, weightsFor } from '../agent/chat/turn-inputs.ts';
 
@@ -71,10 +72,22 @@ test('sources switched off get weight 0 and their feedback is left out', () => {
 
 test('weights left at their defaults are not sent, so configs/feedback.yaml keeps deciding them', () => {
   const defaults: ChatSettings = { ...settings, weights: { ...settings.weights, judged: 0.2 }, sources: { ...settings.sources, comment: true } };
-  // judged was changed from 0.2 to 0.3, comment was switched off; everything else is as configured.
-  assert.deepEqual(weightsFor(settings, defaults), { judged: 0.3, comment: 0, prf: 0, afs: 0 });
+  // judged was changed from 0.2 to 0.3, comment was switched off; everything else is as configured,
+  // except grf: it runs only on request, so being on sends its weight.
+  assert.deepEqual(weightsFor(settings, defaults), { judged: 0.3, comment: 0, prf: 0, grf: 0.15, afs: 0 });
   const b = body([], { action: 'refine', relevant: [4] }, 'sess-2');
   assert.equal(refineInputFor(readUserTurn(b.message), b, settings).weights?.judged, undefined);
+});
+
+test('prf, grf and afs start switched off; switched on, their weight is sent, since refine-query runs them only then', () => {
+  const defaults = defaultSettings(loadFeedbackConfig());
+  assert.deepEqual(
+    feedbackSources.filter((s) => !defaults.sources[s]),
+    ['prf', 'grf', 'afs'],
+  );
+  assert.deepEqual(weightsFor(defaults, defaults), { prf: 0, grf: 0, afs: 0 });
+  const withAfs = { ...defaults, sources: { ...defaults.sources, afs: true } };
+  assert.deepEqual(weightsFor(withAfs, defaults), { prf: 0, grf: 0, afs: 0.1 });
 });
 
 test('refining without a session is refused', () => {

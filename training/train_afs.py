@@ -10,8 +10,16 @@ normalised, is the positive vector p. The graph also returns the cross-attention
 received (mean over heads and real query positions), from which inference forms the negative vector
 (eq. 8) and the saliency maps.
 Training: for each caption of a training image, the caption is the query and its top-K images by the
-frozen model are the relevance sequence; loss 1 - cos(p, embedding of the caption's image) (image-only
-loss); AdamW, cosine schedule, early stopping on the loss of a held-out validation split of images.
+frozen model are the relevance sequence. Objectives (--objective):
+  cosine (default)  the paper's image-only loss 1 - cos(p, embedding of the caption's image);
+  rocchio           what inference does with p: the query moved by one Rocchio step with p and the eq. 8
+                    negative, q' = norm(alpha q + beta p - gamma n), must rank the caption's image first
+                    among the pool's images (softmax cross-entropy over the pool, --rank-temperature).
+AdamW, cosine schedule, early stopping on the objective's loss over a held-out validation split of images.
+Each validation also logs MRR@5 of the held-out captions' images before / after one AFS Rocchio step,
+and, of the captions whose image is among the K, how often the query's embedding and p are closest to
+it: p can only lift retrieval where it picks the image out of the K better than the query does
+(models/builtin/README.md).
 Features come from training/afs-features.ts (the engine's own encoders). Writes <out>/onnx/afs.onnx,
 <out>/afs.json (settings and the backbone fingerprint), <out>/afs-reference.json (fixed inputs and the
 PyTorch outputs, for the ONNX check) and <out>/afs-training-log.txt.
@@ -134,58 +142,81 @@ def retrieval_sets(feats, pool, k):
     return captions, pool[np.concatenate(tops)]
 
 
-def batch_tensors(feats, captions, top, rows, device):
-    lengths = feats["text_lengths"][captions[rows]]
-    length = int(lengths.max())
-    query = torch.from_numpy(feats["text_tokens"][captions[rows], :length]).to(device)
-    mask = torch.from_numpy((np.arange(length)[None, :] < lengths[:, None]).astype(np.float32)).to(device)
-    items = feats["image_tokens"][top[rows]]  # [B, K, T, W]
-    items = torch.from_numpy(items.reshape(len(rows), -1, items.shape[-1])).to(device)
-    bias = torch.zeros(items.shape[:2], device=device)
-    target = torch.from_numpy(feats["image_embeds"][feats["caption_image"][captions[rows]]]).to(device)
-    return query, mask, items, bias, target
+class Batch:
+    """One batch of training examples: the AFS's inputs, the query's and the items' embeddings, the target."""
+
+    def __init__(self, feats, captions, top, rows, device):
+        lengths = feats["text_lengths"][captions[rows]]
+        length = int(lengths.max())
+        self.query = torch.from_numpy(feats["text_tokens"][captions[rows], :length]).to(device)
+        self.mask = torch.from_numpy((np.arange(length)[None, :] < lengths[:, None]).astype(np.float32)).to(device)
+        items = feats["image_tokens"][top[rows]]  # [B, K, T, W]
+        self.items = torch.from_numpy(items.reshape(len(rows), -1, items.shape[-1])).to(device)
+        self.bias = torch.zeros(self.items.shape[:2], device=device)
+        self.q = torch.from_numpy(feats["text_embeds"][captions[rows]]).to(device)
+        self.top = top[rows]
+        self.item_embeds = torch.from_numpy(feats["image_embeds"][self.top]).to(device)  # [B, K, D]
+        self.image = feats["caption_image"][captions[rows]]
+        self.target = torch.from_numpy(feats["image_embeds"][self.image]).to(device)
+
+
+class Objective:
+    """The training loss and the query one AFS Rocchio step gives (eq. 2 with p and the eq. 8 negative)."""
+
+    def __init__(self, name, feats, pool, device, tau, rank_temperature, alpha=0.8, beta=0.1, gamma=0.1):
+        self.name, self.tau, self.rank_temperature = name, tau, rank_temperature
+        self.alpha, self.beta, self.gamma = alpha, beta, gamma
+        self.pool = torch.from_numpy(feats["image_embeds"][pool]).to(device)
+        self.position = np.full(len(feats["image_embeds"]), -1, dtype=np.int64)
+        self.position[pool] = np.arange(len(pool))
+
+    def moved(self, batch, summary, received):
+        shares = received.reshape(summary.shape[0], batch.item_embeds.shape[1], -1).sum(-1)
+        n = ((-shares / self.tau).softmax(dim=1)[:, :, None] * batch.item_embeds).sum(1)
+        return F.normalize(self.alpha * batch.q + self.beta * summary - self.gamma * n, dim=-1)
+
+    def losses(self, batch, summary, received):
+        """Per example: the loss, and the rank of the target in the pool before and after the step."""
+        moved = self.moved(batch, summary, received)
+        target = torch.from_numpy(self.position[batch.image]).to(moved.device)
+        if self.name == "cosine":
+            loss = 1 - (summary * batch.target).sum(-1)
+        else:
+            loss = F.cross_entropy(moved @ self.pool.T / self.rank_temperature, target, reduction="none")
+        ranks = []
+        for vectors in (batch.q, moved):
+            sims = vectors @ self.pool.T
+            own = sims.gather(1, target[:, None])
+            ranks.append((sims > own).sum(1))
+        return loss, ranks
+
+
+def mrr5(ranks):
+    return torch.where(ranks < 5, 1.0 / (ranks + 1).float(), torch.zeros_like(ranks, dtype=torch.float))
 
 
 @torch.no_grad()
-def validate(model, feats, captions, top, device, batch=512):
+def validate(model, objective, feats, captions, top, device, batch=512):
+    """The objective's mean loss and MRR@5 of the caption's image in the pool before / after one step."""
     model.eval()
-    total, count = 0.0, 0
+    total, before, after, shown, by_query, by_summary = 0.0, 0.0, 0.0, 0, 0, 0
     for start in range(0, len(captions), batch):
-        rows = np.arange(start, min(start + batch, len(captions)))
-        query, mask, items, bias, target = batch_tensors(feats, captions, top, rows, device)
-        summary, _ = model(query, mask, items, bias)
-        total += (1 - (summary * target).sum(-1)).sum().item()
-        count += len(rows)
+        b = Batch(feats, captions, top, np.arange(start, min(start + batch, len(captions))), device)
+        summary, received = model(b.query, b.mask, b.items, b.bias)
+        loss, (r0, r1) = objective.losses(b, summary, received)
+        total += loss.sum().item()
+        before += mrr5(r0).sum().item()
+        after += mrr5(r1).sum().item()
+        # Of the examples whose image is among the K: how often the query / p is closest to it.
+        is_target = torch.from_numpy(b.image[:, None] == b.top).to(summary.device)
+        rows = is_target.any(1)
+        shown += int(rows.sum())
+        hits = [int((is_target.gather(1, (b.item_embeds * v[:, None, :]).sum(-1).argmax(1)[:, None])[:, 0] & rows).sum()) for v in (b.q, summary)]
+        by_query += hits[0]
+        by_summary += hits[1]
     model.train()
-    return total / max(1, count)
-
-
-@torch.no_grad()
-def rank_check(model, feats, captions, top, pool, device, tau, alpha=0.8, beta=0.1, gamma=0.1, batch=512):
-    """MRR@5 of the caption's image in the pool before and after one AFS Rocchio step (eq. 2 + eq. 8)."""
-    model.eval()
-    embeds = torch.from_numpy(feats["image_embeds"])
-    pool_t = torch.from_numpy(pool)
-    before, after = [], []
-    k = top.shape[1]
-    for start in range(0, len(captions), batch):
-        rows = np.arange(start, min(start + batch, len(captions)))
-        query, mask, items, bias, _ = batch_tensors(feats, captions, top, rows, device)
-        summary, received = model(query, mask, items, bias)
-        a = received.cpu().reshape(len(rows), k, -1).sum(-1)
-        weights = (-a / tau).softmax(dim=1)
-        n = (weights[:, :, None] * embeds[torch.from_numpy(top[rows])]).sum(1)
-        q = torch.from_numpy(feats["text_embeds"][captions[rows]])
-        moved = F.normalize(alpha * q + beta * summary.cpu() - gamma * n, dim=-1)
-        target = torch.from_numpy(feats["caption_image"][captions[rows]])
-        for vectors, out in ((q, before), (moved, after)):
-            sims = vectors @ embeds[pool_t].T
-            own = (pool_t[None, :] == target[:, None]).float()
-            target_sim = (sims * own).sum(1, keepdim=True)
-            rank = (sims > target_sim).sum(1)
-            out.extend(torch.where(rank < 5, 1.0 / (rank + 1).float(), torch.zeros_like(rank, dtype=torch.float)).tolist())
-    model.train()
-    return float(np.mean(before)), float(np.mean(after))
+    n = max(1, len(captions))
+    return total / n, before / n, after / n, by_query / max(1, shown), by_summary / max(1, shown)
 
 
 def write_json(path, value, indent=1):
@@ -256,6 +287,10 @@ def main():
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--patience", type=int, default=3, help="validations without improvement before stopping")
     ap.add_argument("--tau", type=float, default=0.05, help="temperature of the negative vector (eq. 8)")
+    ap.add_argument("--objective", choices=["cosine", "rocchio"], default="cosine",
+                    help="cosine: the paper's 1 - cos(p, image); rocchio: rank the image first after one Rocchio step")
+    ap.add_argument("--rank-temperature", type=float, default=0.02, help="softmax temperature of the rocchio objective")
+    ap.add_argument("--val-captions", type=int, default=0, help="validation captions used (0: all; fewer: faster checks)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -283,7 +318,12 @@ def main():
     k = min(args.top_k, len(val_pool), len(train_pool))
     train_captions, train_top = retrieval_sets(feats, train_pool, k)
     val_captions, val_top = retrieval_sets(feats, val_pool, k)
-    log(f"{len(train_pool)} train images ({len(train_captions)} captions), {len(val_pool)} val images; top-{k}; width {width}, {heads} heads")
+    if args.val_captions:
+        keep = np.sort(rng.permutation(len(val_captions))[: args.val_captions])
+        val_captions, val_top = val_captions[keep], val_top[keep]
+    log(f"{len(train_pool)} train images ({len(train_captions)} captions), {len(val_pool)} val images ({len(val_captions)} captions); top-{k}; width {width}, {heads} heads")
+    train_objective = Objective(args.objective, feats, train_pool, device, args.tau, args.rank_temperature)
+    val_objective = Objective(args.objective, feats, val_pool, device, args.tau, args.rank_temperature)
 
     model = AFS(meta["textWidth"], meta["imageWidth"], meta["imageTokens"], meta["embedDim"], width, heads).to(device)
     log(f"parameters: {sum(p.numel() for p in model.parameters())}")
@@ -295,9 +335,9 @@ def main():
     best, best_state, stale, step = float("inf"), None, 0, 0
     for step in range(args.steps):
         rows = rng.randint(0, len(train_captions), min(args.batch, len(train_captions)))
-        query, mask, items, bias, target = batch_tensors(feats, train_captions, train_top, rows, device)
-        summary, _ = model(query, mask, items, bias)
-        loss = (1 - (summary * target).sum(-1)).mean()
+        b = Batch(feats, train_captions, train_top, rows, device)
+        summary, received = model(b.query, b.mask, b.items, b.bias)
+        loss = train_objective.losses(b, summary, received)[0].mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -306,8 +346,9 @@ def main():
         if step % 50 == 0 or last:
             log(f"step {step} loss {loss.item():.4f} lr {sched.get_last_lr()[0]:.6f}")
         if (step + 1) % args.eval_every == 0 or last:
-            val = validate(model, feats, val_captions, val_top, device)
-            log(f"val loss after {step + 1} steps: {val:.4f}")
+            val, before, after, by_query, by_summary = validate(model, val_objective, feats, val_captions, val_top, device)
+            log(f"val loss after {step + 1} steps: {val:.4f}; MRR@5 of the caption's image: query {before:.4f}, after one AFS Rocchio step {after:.4f}; "
+                f"image among the K closest to the query {by_query:.3f}, to p {by_summary:.3f}")
             if val < best - 1e-5:
                 best, stale = val, 0
                 best_state = {name: p.detach().clone() for name, p in model.state_dict().items()}
@@ -317,10 +358,10 @@ def main():
                     log(f"early stop: no improvement in {stale} validations")
                     break
     model.load_state_dict(best_state)
-    before, after = rank_check(model, feats, val_captions, val_top, val_pool, device, args.tau)
-    log(f"val MRR@5 of the caption's image: query {before:.4f}, after one AFS Rocchio step {after:.4f}")
-    export(model, meta, {"width": width, "heads": heads, "topK": k, "tau": args.tau, "valLoss": round(best, 5),
-                         "steps": step + 1}, args.out, log)
+    _, before, after, _, _ = validate(model, val_objective, feats, val_captions, val_top, device)
+    log(f"val MRR@5 of the caption's image (best): query {before:.4f}, after one AFS Rocchio step {after:.4f}")
+    export(model, meta, {"width": width, "heads": heads, "topK": k, "tau": args.tau, "objective": args.objective,
+                         "valLoss": round(best, 5), "steps": step + 1}, args.out, log)
     log(f"done in {time.time() - started:.0f} s")
     log_file.close()
     os.replace(log_path + ".tmp", log_path)

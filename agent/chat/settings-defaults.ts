@@ -1,7 +1,7 @@
 // The settings panel's defaults, read from configs/feedback.yaml so the panel and the tools agree.
 import type { FeedbackConfig } from '../../engine/feedback/config.ts';
 import { defaultResultCount } from '../../tools/search.ts';
-import { feedbackSources } from '../../engine/feedback/sources.ts';
+import { feedbackSources, onRequestSources } from '../../engine/feedback/sources.ts';
 import type { ChatSettings } from './protocol.ts';
 
 export function defaultSettings(config: FeedbackConfig): ChatSettings {
@@ -11,7 +11,7 @@ export function defaultSettings(config: FeedbackConfig): ChatSettings {
   ) as Record<(typeof feedbackSources)[number], number>;
   return {
     k: defaultResultCount,
-    sources: Object.fromEntries(feedbackSources.map((s) => [s, true])) as Record<(typeof feedbackSources)[number], boolean>,
+    sources: Object.fromEntries(feedbackSources.map((s) => [s, !onRequestSources.has(s)])) as Record<(typeof feedbackSources)[number], boolean>,
     weights: { alpha: config.compose.alpha, ...weights },
     temperature: config.rocchio.tau,
     depth: config.rocchio.k,

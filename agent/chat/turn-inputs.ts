@@ -2,6 +2,7 @@
 // Shared by both agents so that a switch of agent never changes what a turn means.
 import type { RefineQueryInput, SearchInput } from '../../tools/contract/schemas.ts';
 import { feedbackSources, type ChatRequestBody, type ChatSettings } from './protocol.ts';
+import { onRequestSources } from '../../engine/feedback/sources.ts';
 
 export class TurnInputError extends Error {}
 
@@ -45,7 +46,8 @@ export function searchInputFor(turn: UserTurn, body: ChatRequestBody): SearchInp
 /**
  * Weight overrides for the tool: a source switched off gets 0; a value the user changed from the
  * default is sent; an untouched one is left out, so configs/feedback.yaml keeps deciding it (a
- * source's override sets both its positive and negative weight there).
+ * source's override sets both its positive and negative weight there). A source that runs only on
+ * request (prf, grf, afs) always sends its weight when on: that is the request.
  */
 export function weightsFor(settings: ChatSettings, defaults?: ChatSettings): NonNullable<RefineQueryInput['weights']> {
   const weights: NonNullable<RefineQueryInput['weights']> = {};
@@ -54,7 +56,7 @@ export function weightsFor(settings: ChatSettings, defaults?: ChatSettings): Non
   if (changed(settings.temperature, defaults?.temperature)) weights.temperature = settings.temperature;
   for (const source of feedbackSources) {
     if (!settings.sources[source]) weights[source] = 0;
-    else if (changed(settings.weights[source], defaults?.weights[source])) weights[source] = settings.weights[source];
+    else if (onRequestSources.has(source) || changed(settings.weights[source], defaults?.weights[source])) weights[source] = settings.weights[source];
   }
   return weights;
 }

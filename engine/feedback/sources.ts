@@ -12,6 +12,8 @@
 //             summary    the source gives its positive and negative vectors itself (AFS);
 //   rerank  it re-scores the candidates region against region (engine/regions/rerank.ts); its weight
 //           is λ of the region score, μ scaled with it (configs/feedback.yaml regionScore).
+// `onRequest`: the source needs no feedback from the user, so refine-query runs it only when a caller
+// gives it a weight; the settings panel starts it off and, once switched on, always sends its weight.
 import { z } from 'zod';
 
 export const feedbackSourceList = [
@@ -19,10 +21,11 @@ export const feedbackSourceList = [
   { name: 'regions', label: 'Boxed regions', inSummary: 'marked regions', enters: 'rerank', hint: 'λ of region-against-region re-ranking of boxed regions (μ scales with it).' },
   { name: 'comment', label: 'Comment', inSummary: 'comment', enters: 'query', composes: 'judgement', hint: 'Weight of the free-text comment.' },
   { name: 'explicit', label: 'New description', inSummary: 'new description', enters: 'query', composes: 'items', hint: 'Weight of a new description of what is wanted.' },
-  { name: 'prf', label: 'Pseudo-relevance (top results)', inSummary: 'top results (pseudo-relevance)', enters: 'query', composes: 'ranked', hint: 'Weight of pseudo-relevance feedback from the top results.' },
-  { name: 'grf', label: 'Captions of top results', inSummary: 'captions of the top results', enters: 'query', composes: 'ranked', hint: 'Weight of stored captions of the top results (generative feedback).' },
+  { name: 'prf', onRequest: true, label: 'Pseudo-relevance (top results)', inSummary: 'top results (pseudo-relevance)', enters: 'query', composes: 'ranked', hint: 'Weight of pseudo-relevance feedback from the top results.' },
+  { name: 'grf', onRequest: true, label: 'Captions of top results', inSummary: 'captions of the top results', enters: 'query', composes: 'ranked', hint: 'Weight of stored captions of the top results (generative feedback).' },
   {
     name: 'afs',
+    onRequest: true,
     label: 'Attentive summarizer (top or marked results)',
     inSummary: 'attentive summary of the feedback images',
     enters: 'query',
@@ -43,6 +46,8 @@ export const composesOf = Object.fromEntries(feedbackSourceList.flatMap((s) => (
   QuerySource,
   QuerySourceEntry['composes']
 >;
+/** The sources refine-query runs only when their weight is given. */
+export const onRequestSources = new Set<FeedbackSource>(feedbackSourceList.flatMap((s) => ('onRequest' in s && s.onRequest ? [s.name] : [])));
 export const summaryNames = Object.fromEntries(feedbackSourceList.map((s) => [s.name, s.inSummary])) as Record<FeedbackSource, string>;
 export const sourceLabels = Object.fromEntries(feedbackSourceList.map((s) => [s.name, s.label])) as Record<FeedbackSource, string>;
 

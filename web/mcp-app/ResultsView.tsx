@@ -6,6 +6,7 @@ import type { App } from '@modelcontextprotocol/ext-apps';
 import { BoxDialog } from '../src/components/BoxDialog.tsx';
 import { Explanation } from '../src/components/Explanation.tsx';
 import { ResultGrid } from '../src/components/ResultGrid.tsx';
+import { SaliencyMaps } from '../src/components/SaliencyMaps.tsx';
 import { Spinner } from '../src/components/Spinner.tsx';
 import { ImageUrlsContext, type ImageUrls } from '../src/image-urls.ts';
 import { feedbackCount, toRefineRequest, useFeedback } from '../src/state/feedback.ts';
@@ -74,9 +75,12 @@ export function ResultsView({ app, feed }: { app: App; feed: ToolResultFeed }) {
     [calls],
   );
 
-  // Results that came without a thumbnail (the host's result budget) show the original instead.
+  // Results that came without a thumbnail (the host's result budget), and feedback images with a
+  // saliency map that are not among the results, show the original instead.
   useEffect(() => {
-    for (const item of shown?.output.results ?? []) if (!shown?.thumbnails.has(item.id)) loadFull(item.id);
+    const output = shown?.output;
+    const ids = [...(output?.results ?? []), ...(output && 'saliency' in output ? (output.saliency ?? []) : [])].map((item) => item.id);
+    for (const id of ids) if (!shown?.thumbnails.has(id)) loadFull(id);
   }, [shown, loadFull]);
 
   useEffect(() => {
@@ -141,6 +145,7 @@ export function ResultsView({ app, feed }: { app: App; feed: ToolResultFeed }) {
           </span>
         </header>
         {'explanation' in output && <Explanation explanation={output.explanation} />}
+        {'saliency' in output && output.saliency && <SaliencyMaps saliency={output.saliency} />}
         <ResultGrid
           results={output.results}
           turn={output.turn}

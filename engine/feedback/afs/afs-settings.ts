@@ -16,6 +16,7 @@ export const afsSettingsSchema = z
     heads: z.number().int().positive().max(64),
     topK: z.number().int().positive().max(100),
     tau: z.number().positive().max(10),
+    objective: z.enum(['rocchio', 'cosine']).optional(),
     valLoss: z.number().optional(),
     steps: z.number().int().optional(),
   })

@@ -16,6 +16,8 @@ interface TestHost {
   /** Bytes of the view's HTML as resources/read returned it. */
   viewBytes: number;
   search(text: string): Promise<CallToolResult>;
+  /** Calls a tool as the model would and shows the view its input and result. */
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   /** Sends the view a tool result as if the model had called a tool with the view. */
   sendToolResult(result: CallToolResult): Promise<void>;
 }
@@ -67,17 +69,17 @@ async function start(): Promise<TestHost> {
   iframe.srcdoc = html;
   await initialized;
 
-  let lastArguments: Record<string, unknown> = {};
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    await bridge.sendToolInput({ arguments: args });
+    await bridge.sendToolResult(result);
+    return result;
+  };
   return {
     contextUpdates,
     viewBytes: new TextEncoder().encode(content.text).length,
-    async search(text) {
-      lastArguments = { text, k: 12 };
-      const result = (await client.callTool({ name: 'search', arguments: lastArguments })) as CallToolResult;
-      await bridge.sendToolInput({ arguments: lastArguments });
-      await bridge.sendToolResult(result);
-      return result;
-    },
+    search: (text) => call('search', { text, k: 12 }),
+    call,
     async sendToolResult(result) {
       await bridge.sendToolResult(result);
     },

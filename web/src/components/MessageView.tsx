@@ -7,6 +7,7 @@ import { Explanation } from './Explanation.tsx';
 import { FeedbackChip } from './FeedbackChip.tsx';
 import { GeneratedPicture } from './GeneratedPicture.tsx';
 import { ResultGrid } from './ResultGrid.tsx';
+import { SaliencyMaps } from './SaliencyMaps.tsx';
 import { Spinner } from './Spinner.tsx';
 
 export interface GridHandlers {
@@ -87,6 +88,7 @@ function ToolPart({ part, latest, grid }: { part: Part; latest: boolean; grid: G
       </summary>
       {part.type === 'tool-refine-query' && <Explanation explanation={part.output.explanation} />}
       {part.type === 'tool-refine-query' && part.output.visualization && <GeneratedPicture visualization={part.output.visualization} latest={latest} />}
+      {part.type === 'tool-refine-query' && part.output.saliency && <SaliencyMaps saliency={part.output.saliency} />}
       <ResultGrid results={output.results} turn={output.turn} latest={latest} {...grid} />
     </details>
   );
