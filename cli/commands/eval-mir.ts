@@ -11,7 +11,7 @@ import { loadKarpathyDataset } from '../../eval/dataset.ts';
 import { runEval, type EvalReport } from '../../eval/run-eval.ts';
 import { buildMirStrategies, initialDescription, mirStrategyNames } from '../../eval/mir-strategies.ts';
 import { writeReportFiles } from '../../eval/report-files.ts';
-import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../../eval/world-dataset.ts';
+import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds, worldDatasetName } from '../../eval/world-dataset.ts';
 import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
 import { log } from '../../engine/log.ts';
 
@@ -67,7 +67,7 @@ export async function runMirEval(argv: string[], format: (report: EvalReport) =>
   if (trainingWorldSeeds.includes(seed)) log.warn(`world seed ${seed} was used to train the built-in model`);
   const dir = await ensureWorldTestSplit(seed, undefined, (done) => log.info(`eval: rendered ${done} scenes`));
   const dataset = await loadKarpathyDataset(join(dir, 'captions.json'), { imagesDir: dir });
-  dataset.name = `world-test-seed${seed}-mir`;
+  dataset.name = `${worldDatasetName(seed)}-mir`;
   if (values.limit !== undefined) dataset.images = dataset.images.slice(0, values.limit);
   if (!dataset.images.some((image) => image.objects?.length)) throw new UsageError(`${dataset.name} has no object annotations`);
   const encoders = await loadEncoders(values.model);
