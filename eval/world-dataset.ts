@@ -10,6 +10,11 @@ export const trainingWorldSeeds = [1, 2];
 export const defaultEvalWorldSeed = 1000;
 export const testSplitSize = 1000;
 
+/** The evaluation's name of a world's test split (reports, and the region caches keyed by it). */
+export function worldDatasetName(seed: number): string {
+  return `world-test-seed${seed}`;
+}
+
 export function worldCacheDir(seed: number, count: number): string {
   const root = process.env.VISUALREF_CACHE ?? join(tmpdir(), 'visualref-cache');
   return join(root, 'world', `test-seed${seed}-${count}`);

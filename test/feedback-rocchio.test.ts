@@ -105,7 +105,7 @@ test('configs/feedback.yaml holds the paper and demo defaults', () => {
   const c = loadFeedbackConfig();
   assert.deepEqual(c.rocchio, { alpha: 0.8, beta: 0.1, gamma: 0.1, tau: 0.05, k: 5 });
   assert.deepEqual(c.visualref, { alpha: 0.6, beta: 0.2, gamma: 0.2 });
-  assert.deepEqual(c.regionScore, { lambda: 1, mu: 0.5 });
+  assert.deepEqual(c.regionScore, { lambda: 1, mu: 1 });
 });
 
 test('a zero query is refused instead of producing NaNs', () => {

@@ -15,7 +15,7 @@ import { loadKarpathyDataset } from '../../eval/dataset.ts';
 import { runEval, type EvalReport } from '../../eval/run-eval.ts';
 import { buildMirStrategies, initialDescription, mirStrategyNames } from '../../eval/mir-strategies.ts';
 import { writeReportFiles } from '../../eval/report-files.ts';
-import { defaultEvalWorldSeed, ensureWorldTestSplit, testSplitSize, trainingWorldSeeds } from '../../eval/world-dataset.ts';
+import { defaultEvalWorldSeed, ensureWorldTestSplit, testSplitSize, trainingWorldSeeds, worldDatasetName } from '../../eval/world-dataset.ts';
 import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
 import { log } from '../../engine/log.ts';
 
@@ -88,7 +88,7 @@ export async function runMirEval(argv: string[], format: (report: EvalReport) =>
     if (done % 1000 === 0) log.info(`eval: rendered ${done} scenes`);
   });
   const dataset = await loadKarpathyDataset(join(dir, 'captions.json'), { imagesDir: dir });
-  dataset.name = `world-test-seed${seed}-${values.collection}-mir`;
+  dataset.name = `${worldDatasetName(seed)}-${values.collection}-mir`;
   const targets = values.limit ?? Math.min(testSplitSize, values.collection);
   if (!dataset.images.slice(0, targets).some((image) => image.objects?.length)) throw new UsageError(`${dataset.name} has no object annotations`);
   const encoders = await loadEncoders(values.model);

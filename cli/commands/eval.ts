@@ -13,7 +13,7 @@ import { runEval, type EvalReport } from '../../eval/run-eval.ts';
 import { boxStrategyNames, buildFeedbackStrategies, feedbackStrategyNames, needsBoxes, resolveStrategyNames, strategyAliases } from '../../eval/feedback-strategies.ts';
 import { writeReportFiles } from '../../eval/report-files.ts';
 import { loadFeedbackConfig } from '../../engine/feedback/config.ts';
-import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds } from '../../eval/world-dataset.ts';
+import { defaultEvalWorldSeed, ensureWorldTestSplit, trainingWorldSeeds, worldDatasetName } from '../../eval/world-dataset.ts';
 import { log } from '../../engine/log.ts';
 import { mirUsage, runMirEval } from './eval-mir.ts';
 
@@ -132,7 +132,7 @@ export const command: Command = {
     let seed: number | undefined;
     if (values.world) {
       seed = values.seed ?? defaultEvalWorldSeed;
-      datasetName = `world-test-seed${seed}`;
+      datasetName = worldDatasetName(seed);
       if (trainingWorldSeeds.includes(seed)) log.warn(`world seed ${seed} was used to train the built-in model`);
       const dir = await ensureWorldTestSplit(seed, undefined, (done) => log.info(`eval: rendered ${done} scenes`));
       captionsFile = join(dir, 'captions.json');
