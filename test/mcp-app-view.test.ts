@@ -193,7 +193,18 @@ test('in a sandboxed iframe through the bridge: mark, box, caption, refine in pl
   await card(target).getByTestId('open-large').click();
   const canvas = view.getByTestId('box-canvas');
   await canvas.waitFor();
-  await view.locator('dialog img').evaluate((img: HTMLImageElement) => img.decode());
+  // The large view swaps the thumbnail for the original once the host has read image://{id}; a decode
+  // that the swap interrupts rejects, so it is awaited again until the image in place is decoded.
+  await view.locator('dialog img').evaluate(async (img: HTMLImageElement) => {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        return await img.decode();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error(`the large view's image never decoded (${img.src.slice(0, 40)})`);
+  });
   const frame = (await canvas.boundingBox())!;
   const scale = frame.width / (searched.structuredContent as SearchOutput).results[targetRank - 1].width;
   const [bx, by, bw, bh] = object.box;
