@@ -147,9 +147,10 @@ function regionsRerank(r: StoredReport): Figure[] {
 function refineRegions(r: StoredReport): Figure[] {
   return r.rows.flatMap((row) => {
     const conditions = `through refine-query, ${row.images} images × ${row.regionsPerImage} regions, ${row.dim}-d, pool ${row.pool}, load ${row.loadavg}`;
+    const turn = `refine turn, ${row.situation}, ${row.marks} marks (${row.newImages} images new to the turn)`;
     return [
-      figure(r.name, `refine turn with ${row.marks} marks p50 ms`, row.refineMsP50, targets.regionRerankP50, conditions),
-      figure(r.name, `refine turn with ${row.marks} marks p95 ms`, row.refineMsP95, undefined, conditions),
+      figure(r.name, `${turn} p50 ms`, row.refineMsP50, targets.regionRerankP50, conditions),
+      figure(r.name, `${turn} p95 ms`, row.refineMsP95, undefined, conditions),
     ];
   });
 }
