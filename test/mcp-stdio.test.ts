@@ -171,7 +171,7 @@ test('search → caption-region on an object of a result → refine-query: the t
     assert.match(refined.explanation.summary, /moved up/);
 
     // The box stays in force; removing it by its key (issue 17) leaves the next turn without it.
-    assert.deepEqual(refined.activeRegions?.map((r) => [r.imageId, r.caption]), [[target, caption.caption]]);
+    assert.deepEqual(refined.activeRegions?.map((r) => ['imageId' in r ? r.imageId : r.pictureId, r.caption]), [[target, caption.caption]]);
     const { output: removed } = await callOk<RefineQueryOutput>(client, 'refine-query', { sessionId: found.sessionId, removeRegions: [refined.activeRegions![0].key] });
     assert.deepEqual(removed.activeRegions, []);
     assert.equal(removed.explanation.applied.find((s) => s.source === 'regions'), undefined);

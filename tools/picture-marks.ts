@@ -1,7 +1,7 @@
 // Boxes drawn on a generated picture of the session (issue 20: "the user can box parts of the
 // generated image as relevant/irrelevant like any result"): each box's crop, encoded by the library's
 // model, and its caption when given, become region marks (tools/region-marks.ts). Like boxes on
-// results, they are recorded with the turn and stay in force for the session's later turns.
+// results, they are recorded with the turn and stay in force for the session's later turns until removed.
 import type { RegionMark } from '../engine/regions/region-score.ts';
 import type { PictureRegionRecord } from './sessions/session-records.ts';
 import type { TurnRecord } from './sessions/session-store.ts';
@@ -12,6 +12,7 @@ import type { RgbImage } from '../engine/types.ts';
 import { ToolError } from './errors.ts';
 import { readPicture } from './generated-pictures.ts';
 import type { PictureRegion } from './contract/schemas.ts';
+import { stillApplied } from './active-regions.ts';
 
 export function pictureMarkLabel(region: { pictureId: string; caption?: string }): string {
   return region.caption?.trim() || `region of picture ${region.pictureId}`;
@@ -39,15 +40,21 @@ export async function resolvePictureRegions(library: Library, sessionId: string,
   return resolved;
 }
 
-/** The picture boxes of earlier turns and of this one, each once, the most recent `limit`. */
-export function sessionPictureRegions(turns: readonly TurnRecord[], current: readonly PictureRegionRecord[], limit: number): PictureRegionRecord[] {
-  const unique = new Map<string, PictureRegionRecord>();
-  for (const region of [...turns.flatMap((t) => t.feedback?.pictureRegions ?? []), ...current]) {
-    const key = JSON.stringify([region.pictureId, region.box, region.caption ?? null, region.relevant]);
-    unique.delete(key);
-    unique.set(key, region);
-  }
-  return [...unique.values()].slice(-limit);
+/**
+ * The picture boxes of earlier turns and of this one, each once, the most recent `limit`; like boxes on
+ * results, one removed in a turn (its key in the turn's removedRegions, or in `removed` for this one)
+ * stops applying from that turn on.
+ */
+export function sessionPictureRegions(
+  turns: readonly TurnRecord[],
+  current: readonly PictureRegionRecord[],
+  limit: number,
+  removed: readonly string[] = [],
+): PictureRegionRecord[] {
+  return stillApplied(
+    [...turns.map((t) => ({ regions: t.feedback?.pictureRegions ?? [], removed: t.feedback?.removedRegions ?? [] })), { regions: current, removed }],
+    limit,
+  );
 }
 
 export async function encodePictureMarks(library: Library, sessionId: string, regions: readonly PictureRegionRecord[]): Promise<RegionMark[]> {

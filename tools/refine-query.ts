@@ -90,7 +90,8 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const pending = withSession(() => sessions.pendingRegions(id));
   const turns = withSession(() => sessions.turns(id));
   const removed = input.removeRegions ?? [];
-  checkRemovable(sessionRegions(turns, [], config.tools.refine.maxRegionMarks), removed);
+  const limit = config.tools.refine.maxRegionMarks;
+  checkRemovable([...sessionRegions(turns, [], limit), ...sessionPictureRegions(turns, [], limit)], removed);
 
   const { weights, judgedStrategy, modalityMode } = session.options;
   const { plan, inputs } = await gatherFeedback(library, input, pending, previous?.results ?? [], {
@@ -117,12 +118,12 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
   const k = session.options.k ?? defaultResultCount;
   const exclude = session.options.excludeSeen ? withSession(() => sessions.seenIds(id)) : undefined;
   // Every region boxed in this session so far and not removed is a mark; the candidates are re-scored against them.
-  const regions = sessionRegions(turns, plan.regions, config.tools.refine.maxRegionMarks, removed).filter(
+  const regions = sessionRegions(turns, plan.regions, limit, removed).filter(
     // An image boxed in an earlier turn may have left the library since.
     (r) => library.getImage(r.imageId)?.status === 'indexed',
   );
   const pictureRegions = await resolvePictureRegions(library, id, input.pictureRegions ?? []);
-  const pictureMarks = sessionPictureRegions(withSession(() => sessions.turns(id)), pictureRegions, config.tools.refine.maxRegionMarks);
+  const pictureMarks = sessionPictureRegions(turns, pictureRegions, limit, removed);
   const marking = Promise.all([
     encodeMarks(library, regions, config.regions.rerank.marks, config.regions.embed, ctx.markTokenCache),
     encodePictureMarks(library, id, pictureMarks),
@@ -176,7 +177,7 @@ export async function refineQuery(ctx: ToolContext, rawInput: z.input<typeof ref
       ...(removed.length ? [removedNote(removed.length)] : []),
     ].join(' '),
   };
-  const activeRegions = toActiveRegions(regions);
+  const activeRegions = toActiveRegions(regions, pictureMarks);
   const turn = withSession(() =>
     sessions.recordTurn(id, {
       feedback: {

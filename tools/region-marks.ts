@@ -11,7 +11,7 @@ import { effectiveEmbed, tokensOf, type BoxSource, type ImageTokens, type Prepar
 import type { TokenCache } from '../engine/regions/token-cache.ts';
 import type { ImageRecord } from '../engine/store/image-store.ts';
 import { loadLibraryImage, loadPreparedLibraryImage, requireImage } from './library-access.ts';
-import { activeKeyOf } from './active-regions.ts';
+import { stillApplied } from './active-regions.ts';
 
 /**
  * The regions of earlier turns and of this one, each once, the most recent `limit`. A region removed
@@ -24,18 +24,10 @@ export function sessionRegions(
   limit: number,
   removed: readonly string[] = [],
 ): PlannedRegion[] {
-  const unique = new Map<string, PlannedRegion>();
-  const apply = (regions: readonly PlannedRegion[], removedKeys: readonly string[]) => {
-    for (const key of removedKeys) unique.delete(key);
-    for (const region of regions) {
-      const key = activeKeyOf(region);
-      unique.delete(key);
-      unique.set(key, region);
-    }
-  };
-  for (const t of turns) apply(t.feedback?.regions ?? [], t.feedback?.removedRegions ?? []);
-  apply(current, removed);
-  return [...unique.values()].slice(-limit);
+  return stillApplied(
+    [...turns.map((t) => ({ regions: t.feedback?.regions ?? [], removed: t.feedback?.removedRegions ?? [] })), { regions: current, removed }],
+    limit,
+  );
 }
 
 export function markLabel(region: PlannedRegion): string {

@@ -26,7 +26,7 @@ export const toolDescriptions = {
     'by its pixels, a caption by its words); `comment` (the user\'s own words, e.g. "more like the beach ones, no',
     'people": positive and negative phrases are both understood); `text` (a new description of what is wanted).',
     'Regions remembered by caption-region with the same sessionId are applied too (give a region its `regionId`',
-    'to replace a remembered one, e.g. with an edited caption). Boxed regions stay in force for later turns:',
+    'to replace a remembered one, e.g. with an edited caption). Boxed regions (on results or on generated pictures) stay in force for later turns:',
     '`activeRegions` lists them, and `removeRegions` with their keys stops applying them from this turn on.',
     'Each result carries `previousRank` (null when new to the list) and, with region feedback, `matches` (the',
     'box in that result that best matched each relevant region); `explanation` says what each feedback source',

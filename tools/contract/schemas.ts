@@ -81,8 +81,10 @@ export const regionFeedback = z.object({
 });
 
 /** A box on a generated picture of the session (tools/visualize-query.ts), as refine-query takes it. */
+const pictureId = z.string().regex(/^g[1-9]\d{0,6}$/, 'a picture id such as g1, as visualize-query returned').describe('The generated picture of this session the box is on.');
+
 export const pictureRegion = z.object({
-  pictureId: z.string().regex(/^g[1-9]\d{0,6}$/, 'a picture id such as g1, as visualize-query returned').describe('The generated picture of this session the box is on.'),
+  pictureId,
   box: boxSchema,
   units: boxUnits,
   caption: z.string().max(500).optional().describe('What the boxed part shows, e.g. "a red circle" (optional).'),
@@ -94,14 +96,26 @@ export const activeRegionKey = z
   .regex(/^k-[0-9a-f]{12}$/, 'a key such as k-0123456789ab, as refine-query returned in activeRegions')
   .describe('The key of a region in activeRegions.');
 
-/** A region the session applies at every refine (boxed in this or an earlier turn) until it is removed. */
-export const activeRegion = z.object({
-  key: activeRegionKey,
-  imageId,
-  box: boxSchema.optional().describe('In pixels of the original image.'),
-  caption: z.string().optional(),
-  relevant: z.boolean(),
-});
+/**
+ * A region the session applies at every refine (boxed in this or an earlier turn) until it is removed:
+ * on a result (imageId) or on a generated picture of the session (pictureId).
+ */
+export const activeRegion = z.union([
+  z.object({
+    key: activeRegionKey,
+    imageId,
+    box: boxSchema.optional().describe('In pixels of the original image.'),
+    caption: z.string().optional(),
+    relevant: z.boolean(),
+  }),
+  z.object({
+    key: activeRegionKey,
+    pictureId,
+    box: boxSchema.describe('In pixels of the picture.'),
+    caption: z.string().optional(),
+    relevant: z.boolean(),
+  }),
+]);
 
 export const refineQueryInput = z.object({
   sessionId: z.string().describe('The session returned by search.'),
@@ -130,7 +144,7 @@ export const refineQueryInput = z.object({
     .array(activeRegionKey)
     .max(100)
     .optional()
-    .describe('Keys of activeRegions (regions boxed in earlier turns) to stop applying from this turn on.'),
+    .describe('Keys of activeRegions (regions boxed on results or generated pictures in earlier turns) to stop applying from this turn on.'),
   visualize: z
     .boolean()
     .optional()

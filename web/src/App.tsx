@@ -315,7 +315,7 @@ export function App() {
         </div>
       </main>
 
-      <AppliedBoxes regions={applied} removed={feedback.removed} sizeOf={(id) => sizes.get(id)} dispatch={dispatch} />
+      <AppliedBoxes regions={applied} removed={feedback.removed} sizeOf={(id) => sizes.get(id)} sessionId={sessionId} dispatch={dispatch} />
       <Composer
         hasSession={Boolean(sessionId)}
         busy={busy}
