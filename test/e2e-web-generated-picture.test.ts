@@ -1,6 +1,7 @@
 // Generative visual feedback in the chat web app, in a real headless Chromium on a small indexed
 // world: with "draw what I think you are looking for" on, the search and each refine turn show the
-// world painter's picture in the thread; the user drags a box on it, and the next refine applies it.
+// world painter's picture in the thread; the user drags a box on it, and the next refine applies it,
+// lists it with the other applied boxes (a crop of the picture), and stops applying it once removed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -58,7 +59,7 @@ after(async () => {
   if (buildRoot) rmSync(buildRoot, { recursive: true, force: true });
 });
 
-test('the generated picture shows in the thread, takes a box, and the next refine applies it', { skip, timeout: 300_000 }, async () => {
+test('the generated picture shows in the thread, takes a box, the next refine applies and lists it, and a removal stops it', { skip, timeout: 300_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -111,5 +112,34 @@ test('the generated picture shows in the thread, takes a box, and the next refin
   await page.reload();
   await page.locator('[data-testid=result-grid][data-turn="3"]').waitFor({ timeout: 120_000 });
   assert.equal(await page.locator('[data-testid=generated-picture][data-picture-id="g3"]').count(), 1);
+
+  // Listed with the boxes applied at every refine, cropped out of the picture: the box is half the
+  // 224 px picture's side, so the picture is drawn at 224 × 40/112 = 80 px to fill the 40 px square.
+  const applied = page.getByTestId('applied-box');
+  assert.equal(await applied.count(), 1);
+  assert.equal(await applied.getAttribute('data-picture-id'), 'g2');
+  const crop = applied.locator('img');
+  assert.match((await crop.getAttribute('src')) ?? '', /\/api\/sessions\/[^/]+\/pictures\/g2$/);
+  // The box starts a quarter in (56 px): its left edge lands on the square's, at -56 × 40/112 = -20 px.
+  await page.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid=applied-box] img')?.style.width === '80px');
+  assert.deepEqual(await crop.evaluate((el: HTMLImageElement) => [el.style.left, el.style.top, el.style.height]), ['-20px', '-20px', '80px']);
+  await applied.getByTestId('remove-applied-box').click();
+  assert.equal(await applied.getAttribute('data-removed'), 'true');
+  await page.screenshot({ path: join(shots, 'generated-picture-box-removed.png') });
+  await page.getByTestId('refine-button').click();
+  await page.locator('[data-testid=result-grid][data-turn="4"]').waitFor({ timeout: 120_000 });
+  const last = await explanations.last().innerText();
+  assert.doesNotMatch(last, /region of picture g2/, 'the removed box is not applied');
+  assert.match(await page.getByTestId('user-message').last().innerText(), /1 earlier box removed/);
+  const stored = await page.evaluate(async () => {
+    const id = localStorage.getItem('visualref.session')!;
+    return ((await (await fetch(`/api/sessions/${id}`)).json()) as { session: { turns: { explanation: { summary: string } | null; feedback: { removedRegions?: string[] } | null }[] } }).session;
+  });
+  assert.match(stored.turns[3].explanation?.summary ?? '', /Stopped applying 1 box of earlier turns\./);
+  assert.equal(stored.turns[3].feedback?.removedRegions?.length, 1, 'the removal is stored with the turn');
+  assert.equal(await applied.count(), 0, 'no box is listed any more');
+  await page.reload();
+  await page.locator('[data-testid=result-grid][data-turn="4"]').waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByTestId('applied-box').count(), 0, 'still removed after a reload');
   assert.deepEqual(pageErrors, []);
 });
